@@ -1,0 +1,18 @@
+"""Build the China Digital Economy Knowledge Graph.
+
+Reads ontology/cdkg.ttl, ontology/shapes.ttl, ontology/data/*.ttl and the
+queries in queries/checks; writes graph.ttl, graph-inferred.nt, graph.jsonld,
+entities.csv, relations.csv, observations.csv, corrected-claims.csv,
+report.md and graph.html into dist/ (or --out DIR). Exits 1, leaving the
+output folder untouched, if any file fails to parse or any check fails.
+
+Example:
+    python build.py --out dist
+"""
+
+import sys
+
+from graph.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(["build", *sys.argv[1:]]))

@@ -1,0 +1,192 @@
+"""Step 5, export: write the graph and its tables, byte-for-byte the same on every build.
+
+``graph.ttl``            the asserted graph (ontology + curated data + claim records)
+``graph-inferred.nt``    asserted plus inferred triples, sorted N-Triples
+``graph.jsonld``         the asserted graph as JSON-LD, with the project prefixes as context
+``entities.csv``         id,type,label_en,label_zh,aliases
+``relations.csv``        subject,subject_label,predicate,object,object_label,start,end,source,locator
+``observations.csv``     the statistics, one row per observation and source
+``corrected-claims.csv`` seed claims a primary source contradicts, with the reason
+``report.md``            counts by class and predicate, checks run, corrected claims
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from .namespaces import DCTERMS, KG, PREFIXES, RDF, RDFS, SKOS, curie, slug
+
+__all__ = ["write_outputs", "entity_rows", "relation_rows", "observation_rows",
+           "corrected_rows", "label", "ENTITY_COLUMNS", "RELATION_COLUMNS"]
+
+ENTITY_COLUMNS = ["id", "type", "label_en", "label_zh", "aliases"]
+RELATION_COLUMNS = ["subject", "subject_label", "predicate", "object", "object_label",
+                    "start", "end", "source", "locator"]
+OBSERVATION_COLUMNS = ["id", "label_en", "indicator", "value", "unit", "qualifier", "period",
+                       "area", "about", "publisher", "source", "locator"]
+CORRECTED_COLUMNS = ["claim", "subject", "predicate", "object", "correction", "corrected_by",
+                     "source", "locator"]
+
+
+def label(graph: Graph, term, lang: str = "en") -> str:
+    """The label of ``term`` in ``lang`` ('' if none).
+
+    >>> from rdflib import Graph, Literal
+    >>> g = Graph(); _ = g.add((KG.x, RDFS.label, Literal("淘宝", lang="zh")))
+    >>> label(g, KG.x, "zh")
+    '淘宝'
+    """
+    for value in sorted(graph.objects(term, RDFS.label)):
+        if isinstance(value, Literal) and (value.language or "").lower() == lang:
+            return str(value)
+    return ""
+
+
+def _entities(graph: Graph, inferred: Graph) -> list[URIRef]:
+    return sorted({s for s in inferred.subjects(RDF.type, KG.Entity)}
+                  | {s for s in graph.subjects(RDF.type, KG.Entity)})
+
+
+def entity_rows(graph: Graph, inferred: Graph) -> list[dict]:
+    """One row per entity; ``type`` is its asserted class(es), ``aliases`` joined with ``|``."""
+    rows = []
+    for entity in _entities(graph, inferred):
+        types = sorted(slug(t) for t in graph.objects(entity, RDF.type))
+        aliases = sorted({str(a) for a in graph.objects(entity, SKOS.altLabel)})
+        rows.append({"id": curie(entity), "type": "|".join(types), "label_en": label(graph, entity),
+                     "label_zh": label(graph, entity, "zh"), "aliases": "|".join(aliases)})
+    return rows
+
+
+def _citations(graph: Graph, node) -> list[tuple[str, str]]:
+    return sorted((curie(graph.value(c, DCTERMS.source)), str(graph.value(c, KG.locator) or ""))
+                  for c in graph.objects(node, KG.citation))
+
+
+def relation_rows(graph: Graph) -> list[dict]:
+    """One row per asserted (not corrected) claim and citation."""
+    rows = []
+    for claim in graph.subjects(RDF.type, KG.Claim):
+        s, p, o = (graph.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+        start, end = graph.value(claim, KG.startDate), graph.value(claim, KG.endDate)
+        for source, locator in _citations(graph, claim):
+            rows.append({"subject": curie(s), "subject_label": label(graph, s), "predicate": slug(p),
+                         "object": curie(o), "object_label": label(graph, o),
+                         "start": str(start or ""), "end": str(end or ""),
+                         "source": source, "locator": locator})
+    return sorted(rows, key=lambda r: [r[c] for c in RELATION_COLUMNS])
+
+
+def observation_rows(graph: Graph) -> list[dict]:
+    """One row per statistical observation and citation."""
+    rows = []
+    for obs in graph.subjects(RDF.type, KG.Observation):
+        def v(p):
+            value = graph.value(obs, p)
+            return "" if value is None else (curie(value) if isinstance(value, URIRef) else str(value))
+        base = {"id": curie(obs), "label_en": label(graph, obs), "indicator": v(KG.indicator),
+                "value": v(KG.value), "unit": v(KG.unit), "qualifier": v(KG.qualifier),
+                "period": v(KG.period), "area": v(KG.refArea), "about": v(KG.subject),
+                "publisher": v(DCTERMS.publisher)}
+        for source, locator in _citations(graph, obs):
+            rows.append({**base, "source": source, "locator": locator})
+    return sorted(rows, key=lambda r: [r[c] for c in OBSERVATION_COLUMNS])
+
+
+def corrected_rows(graph: Graph) -> list[dict]:
+    """One row per corrected seed claim and citation."""
+    rows = []
+    for claim in graph.subjects(RDF.type, KG.CorrectedClaim):
+        s, p, o = (graph.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+        fixed = "|".join(sorted(curie(x) for x in graph.objects(claim, KG.correctedBy)))
+        for source, locator in _citations(graph, claim):
+            rows.append({"claim": curie(claim), "subject": curie(s), "predicate": slug(p),
+                         "object": curie(o), "correction": str(graph.value(claim, KG.correction) or ""),
+                         "corrected_by": fixed, "source": source, "locator": locator})
+    return sorted(rows, key=lambda r: [r[c] for c in CORRECTED_COLUMNS])
+
+
+def _csv(rows: list[dict], columns: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _sorted_copy(graph: Graph) -> Graph:
+    """A copy with the triples added in sorted order, so serialisers see a stable order."""
+    copy = Graph()
+    for prefix, ns in PREFIXES.items():
+        copy.bind(prefix, ns, override=True, replace=True)
+    for triple in sorted(graph):
+        copy.add(triple)
+    return copy
+
+
+def _ntriples(*graphs: Graph) -> str:
+    lines = set()
+    for graph in graphs:
+        lines.update(line for line in graph.serialize(format="nt").splitlines() if line.strip())
+    return "\n".join(sorted(lines)) + "\n"
+
+
+def _jsonld(graph: Graph) -> str:
+    text = graph.serialize(format="json-ld", context=dict(PREFIXES), indent=1, sort_keys=True)
+    return json.dumps(json.loads(text), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def report(graph: Graph, inferred: Graph, summary: dict) -> str:
+    """The short Markdown report: what the build holds and what it checked."""
+    classes = Counter(slug(t) for e in _entities(graph, inferred) for t in graph.objects(e, RDF.type))
+    preds = Counter(row["predicate"] for row in relation_rows(graph))
+    claims = sum(1 for _ in graph.subjects(RDF.type, KG.Claim))
+    corrected = corrected_rows(graph)
+    lines = ["# Build report", "",
+             f"- triples asserted: {len(graph)}",
+             f"- triples inferred: {len(inferred)}",
+             f"- entities: {summary['entities']}",
+             f"- claims (asserted relations): {claims}",
+             f"- relation rows (claim x citation): {summary['relations']}",
+             f"- observations: {summary['observations']}",
+             f"- corrected seed claims: {len({r['claim'] for r in corrected})}",
+             f"- sources: {sum(1 for _ in graph.subjects(RDF.type, KG.Source)) + sum(1 for _ in graph.subjects(RDF.type, KG.SeedDocument))}",
+             f"- SHACL shapes: {summary.get('shapes', 'conform')}; violation checks passed: {summary.get('checks', 0)}",
+             "", "## Entities by class", "", "| class | entities |", "|---|---|"]
+    lines += [f"| {c} | {n} |" for c, n in sorted(classes.items())]
+    lines += ["", "## Relations by predicate", "", "| predicate | rows |", "|---|---|"]
+    lines += [f"| {p} | {n} |" for p, n in sorted(preds.items())]
+    for extra in summary.get("sections", []):
+        lines += ["", *extra]
+    return "\n".join(lines) + "\n"
+
+
+def write_outputs(graph: Graph, inferred: Graph, out: Path, summary: dict | None = None) -> dict:
+    """Write every output file into ``out`` (which must exist); return counts."""
+    out = Path(out)
+    summary = dict(summary or {})
+    ordered = _sorted_copy(graph)
+    entities, relations = entity_rows(graph, inferred), relation_rows(graph)
+    observations, corrected = observation_rows(graph), corrected_rows(graph)
+    summary.update(entities=len(entities), relations=len(relations),
+                   observations=len({r["id"] for r in observations}))
+    files = {
+        "graph.ttl": ordered.serialize(format="turtle"),
+        "graph-inferred.nt": _ntriples(graph, inferred),
+        "graph.jsonld": _jsonld(ordered),
+        "entities.csv": _csv(entities, ENTITY_COLUMNS),
+        "relations.csv": _csv(relations, RELATION_COLUMNS),
+        "observations.csv": _csv(observations, OBSERVATION_COLUMNS),
+        "corrected-claims.csv": _csv(corrected, CORRECTED_COLUMNS),
+        "report.md": report(graph, inferred, summary),
+    }
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
+    summary["files"] = sorted(files)
+    return summary

@@ -1,0 +1,129 @@
+"""Step 1, load: parse the ontology and the curated Turtle files.
+
+Files are parsed with pyoxigraph, which reports syntax errors with line and
+column, and the triples are handed on as an rdflib graph. ``Origins`` remembers
+which file and line defines each subject, so later steps can point at it.
+
+>>> from graph.paths import ONTOLOGY
+>>> g, origins = load_files([ONTOLOGY])
+>>> origins.where(KG.regulates)
+'ontology/cdkg.ttl:...'
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from .errors import LoadError
+from .namespaces import KG, PREFIXES
+from .paths import ROOT
+
+__all__ = ["load_files", "read_turtle", "to_rdflib", "Origins"]
+
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def to_rdflib(term):
+    """Convert a pyoxigraph term to the equal rdflib term.
+
+    >>> to_rdflib(ox.Literal("x"))
+    rdflib.term.Literal('x')
+    >>> to_rdflib(ox.Literal("淘宝", language="zh"))
+    rdflib.term.Literal('淘宝', lang='zh')
+    """
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == str(XSD.string):
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))
+
+
+def _display(path: Path) -> str:
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def read_turtle(path: Path) -> list[tuple]:
+    """Parse one Turtle file into rdflib triples, or raise LoadError naming file:line:column."""
+    shown = _display(path)
+    try:
+        quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except SyntaxError as err:
+        line, col = err.lineno or 0, err.offset or 0
+        raise LoadError(f"{shown}:{line}:{col}: Turtle syntax error: {err.msg}") from None
+    except OSError as err:
+        raise LoadError(f"{shown}: cannot read: {err.strerror}") from None
+    return [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads]
+
+
+_PREFIX_RE = re.compile(r"^\s*@prefix\s+([\w-]*):\s*<([^>]*)>\s*\.", re.IGNORECASE)
+_SUBJECT_RE = re.compile(r"^(<[^>]+>|[\w-]*:[\w.-]*)\s")
+
+
+class Origins:
+    """Where each subject is defined: the file and line of its first record."""
+
+    def __init__(self):
+        self._where: dict[str, str] = {}
+        self.files: dict[str, list[str]] = {}
+
+    def scan(self, path: Path) -> None:
+        """Record the line of every subject that starts a line in ``path``."""
+        shown = _display(path)
+        prefixes = dict(PREFIXES)
+        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            prefix = _PREFIX_RE.match(line)
+            if prefix:
+                prefixes[prefix.group(1)] = prefix.group(2)
+                continue
+            match = _SUBJECT_RE.match(line)
+            if not match:
+                continue
+            token = match.group(1)
+            if token.startswith("<"):
+                iri = token[1:-1]
+            else:
+                name, _, local = token.partition(":")
+                if name not in prefixes:
+                    continue
+                iri = prefixes[name] + local
+            self._where.setdefault(iri, f"{shown}:{number}")
+            self.files.setdefault(shown, []).append(iri)
+
+    def where(self, term) -> str:
+        """``"path:line"`` for a subject, ``""`` if it is not defined in any file."""
+        return self._where.get(str(term), "")
+
+    def add(self, term, where: str) -> None:
+        self._where.setdefault(str(term), where)
+
+
+def load_files(paths) -> tuple[Graph, Origins]:
+    """Parse every file into one rdflib graph, and note where each subject is defined.
+
+    Blank-node labels are kept apart per file, so two files' ``[]`` never merge.
+    """
+    graph = Graph()
+    origins = Origins()
+    for index, path in enumerate(paths):
+        for s, p, o in read_turtle(path):
+            if isinstance(s, BNode):
+                s = BNode(f"f{index}{s}")
+            if isinstance(o, BNode):
+                o = BNode(f"f{index}{o}")
+            graph.add((s, p, o))
+        origins.scan(path)
+    return graph, origins
