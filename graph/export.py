@@ -137,9 +137,19 @@ def _ntriples(*graphs: Graph) -> str:
     return "\n".join(sorted(lines)) + "\n"
 
 
+def _stable(value):
+    """JSON-LD arrays (other than @list) are unordered: sort them so output is stable."""
+    if isinstance(value, dict):
+        return {k: (_stable(v) if k != "@list" else [_stable(x) for x in v]) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_stable(x) for x in value]
+        return sorted(items, key=lambda x: json.dumps(x, ensure_ascii=False, sort_keys=True))
+    return value
+
+
 def _jsonld(graph: Graph) -> str:
     text = graph.serialize(format="json-ld", context=dict(PREFIXES), indent=1, sort_keys=True)
-    return json.dumps(json.loads(text), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return json.dumps(_stable(json.loads(text)), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
 def report(graph: Graph, inferred: Graph, summary: dict) -> str:

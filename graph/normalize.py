@@ -101,11 +101,13 @@ def normalize(authored: Graph, origins) -> Graph:
     for s, node in authored.subject_objects(KG.citation):
         if isinstance(node, BNode):
             owner_of.setdefault(node, owner_of.get(s, s))
+    stray = {o for s, p, o in authored if isinstance(o, BNode) and p not in (KG.claim, KG.citation)}
     for s, p, o in sorted(authored):
         if p == KG.claim or s in owner_of:
             continue
         if isinstance(s, BNode):
-            problem(s, "a blank node outside kg:claim or kg:citation; give it an IRI")
+            if s not in stray:  # a stray object is reported once, at its owner
+                problem(s, "a blank node outside kg:claim or kg:citation; give it an IRI")
             continue
         if p == KG.citation:
             owner_of[o] = s

@@ -14,13 +14,15 @@ rules run on pyoxigraph, which answers the same SPARQL 10-100x faster.
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from .load import to_rdflib
 from .namespaces import ID, RDFS, XSD  # noqa: F401  (ID, RDFS used in doctests)
 
-__all__ = ["to_store", "to_oxigraph", "select", "store_triples"]
+__all__ = ["to_store", "to_oxigraph", "select", "store_triples", "with_values"]
 
 
 def to_oxigraph(term):
@@ -48,14 +50,35 @@ def to_store(*graphs: Graph) -> ox.Store:
     return store
 
 
+def with_values(query: str, bindings: dict | None) -> str:
+    """Bind variables with a SPARQL ``VALUES`` block opening the query's WHERE group.
+
+    Each value is an RDF term serialised by the engine (IRIs checked, literals
+    escaped), so a value can never change the query's structure; it binds the
+    variable for the whole WHERE group, FILTERs and BINDs included.
+
+    >>> print(with_values("SELECT ?s WHERE { ?s ?p ?_o }", {"_o": Literal('a" } DROP ALL #')}))
+    SELECT ?s WHERE { VALUES (?_o) { ("a\\" } DROP ALL #") }
+     ?s ?p ?_o }
+    """
+    if not bindings:
+        return query
+    match = re.search(r"\bWHERE\s*\{", query, re.IGNORECASE)
+    if not match:
+        raise ValueError("a parameterised query needs an explicit WHERE { ... }")
+    names = " ".join(f"?{k}" for k in bindings)
+    values = " ".join(str(to_oxigraph(v)) for v in bindings.values())
+    block = f" VALUES ({names}) {{ ({values}) }}\n"
+    return query[:match.end()] + block + query[match.end():]
+
+
 def select(store: ox.Store, query: str, bindings: dict | None = None) -> list[dict]:
     """Run a SELECT query; return rows as dicts of rdflib terms (unbound variables left out).
 
-    ``bindings`` maps variable names (without ``?``) to rdflib terms; they are
-    substituted by the engine, never pasted into the query text.
+    ``bindings`` maps variable names (without ``?``) to rdflib terms, bound with
+    :func:`with_values`.
     """
-    substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
-    result = store.query(query, substitutions=substitutions or None)
+    result = store.query(with_values(query, bindings))
     names = [v.value for v in result.variables]
     rows = []
     for solution in result:

@@ -6,6 +6,7 @@ the node itself, the property involved and the message.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyshacl
@@ -16,6 +17,8 @@ from .errors import Problem, ValidationError
 from .namespaces import curie
 from .paths import CHECKS, SHAPES
 from .store import select, to_store
+
+_IRI = re.compile(r"https?://[^\s,()]+[^\s,().]")
 
 __all__ = ["shacl_problems", "check_problems", "validate", "check_files"]
 
@@ -49,8 +52,8 @@ def check_problems(store, origins, graph: Graph, folder: Path = CHECKS) -> list[
     for path in check_files(folder):
         for row in select(store, path.read_text(encoding="utf-8")):
             term = row.get("term")
-            problems.append(Problem(_where(origins, graph, term), curie(term),
-                                    f"{row.get('problem', 'violation')} ({path.stem})"))
+            text = _IRI.sub(lambda m: curie(m.group(0)), str(row.get("problem", "violation")))
+            problems.append(Problem(_where(origins, graph, term), curie(term), f"{text} ({path.stem})"))
     return sorted(set(problems))
 
 

@@ -1,0 +1,510 @@
+"""The Python API: load the built graph in one line and ask it graph questions.
+
+>>> from graph.api import KnowledgeGraph
+>>> from graph.testing import tiny_graph
+>>> kg = KnowledgeGraph(tiny_graph())
+>>> kg.find("支付宝")
+'id:alipay'
+>>> [o.owner for o in kg.owners("Alipay (China) Network Technology")]
+['id:ant-group', 'id:alibaba-group']
+
+Entities are named by their CURIE (``id:alipay``); every method that takes an
+entity also accepts a label, alias or abbreviation in English or Chinese.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+from rdflib import Graph, Literal, URIRef
+
+from .namespaces import DCTERMS, ID, KG, RDF, RDFS, SKOS, curie, slug
+from .network import DATE_PROPERTIES, to_networkx
+
+__all__ = ["KnowledgeGraph", "EntityNotFound", "AmbiguousName", "Step", "Ownership", "Reach",
+           "normalize_name", "load"]
+
+
+class EntityNotFound(LookupError):
+    """No entity has this name; ``suggestions`` holds the closest names."""
+
+    def __init__(self, text: str, suggestions: list[str]):
+        self.text, self.suggestions = text, suggestions
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"no entity named {text!r}{hint}")
+
+
+class AmbiguousName(LookupError):
+    """Several entities share this name; ``candidates`` lists them."""
+
+    def __init__(self, text: str, candidates: list[tuple[str, str]]):
+        self.text, self.candidates = text, candidates
+        names = "; ".join(f"{c} ({label})" for c, label in candidates)
+        super().__init__(f"{text!r} names several entities: {names}")
+
+
+def normalize_name(text: str) -> str:
+    """Fold case, full-width forms and punctuation, so names compare loosely.
+
+    >>> normalize_name("Ｃｙｂｅｒｓｐａｃｅ Administration of China!")
+    'cyberspaceadministrationofchina'
+    >>> normalize_name("J.D. com") == normalize_name("jd.com")
+    True
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One edge of a path: ``source --predicate--> target``, with its citations."""
+
+    source: str
+    predicate: str
+    target: str
+    sources: tuple = ()
+
+    def __str__(self) -> str:
+        cites = "; ".join(f"{s['source']} {s['locator']}" for s in self.sources)
+        return f"{self.source} --{self.predicate}--> {self.target}" + (f"  [{cites}]" if cites else "")
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """An owner (or holding) reached through a chain of ownership claims.
+
+    ``stake`` is the effective stake in percent along the chain (the product of
+    each step's stake) or None where a step's stake is not published.
+    """
+
+    owner: str
+    owned: str
+    stake: float | None
+    chain: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Reach:
+    """A regulator or rule that reaches an entity, and the route it takes."""
+
+    entity: str
+    via: tuple[Step, ...] = field(default=())
+
+    @property
+    def route(self) -> str:
+        return " ; ".join(str(s) for s in self.via)
+
+
+class KnowledgeGraph:
+    """An asserted graph with its entity network, ready for lookups and traversals.
+
+    Parameters
+    ----------
+    graph : rdflib.Graph
+        The asserted graph (``dist/graph.ttl``): ontology, curated data and claims.
+    """
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.nx = to_networkx(graph)
+        self._names: dict[str, set[str]] = {}
+        self._label_names: dict[str, set[str]] = {}
+        for node, data in self.nx.nodes(data=True):
+            for name in (data["label"], data["label_zh"]):
+                if name:
+                    self._label_names.setdefault(normalize_name(name), set()).add(node)
+            for name in (data["label"], data["label_zh"], *data["aliases"], node, node.split(":", 1)[-1]):
+                if name:
+                    self._names.setdefault(normalize_name(name), set()).add(node)
+        self._store = None
+
+    # -- lookup ----------------------------------------------------------------
+
+    def find(self, text: str) -> str:
+        """Resolve a label, alias, abbreviation, CURIE or IRI to one entity id.
+
+        Raises EntityNotFound (with suggestions) or AmbiguousName.
+
+        >>> kg = KnowledgeGraph(tiny_graph())
+        >>> kg.find("cac"), kg.find("国家网信办"), kg.find("https://w3id.org/cdkg/id/taobao")
+        ('id:cac', 'id:cac', 'id:taobao')
+        >>> kg.find("Alibab")
+        Traceback (most recent call last):
+        ...
+        graph.api.EntityNotFound: no entity named 'Alibab'; did you mean: Alibaba, Alibaba Group?
+        """
+        if text in self.nx:
+            return text
+        if curie(text) in self.nx:
+            return curie(text)
+        key = normalize_name(text)
+        hits = self._label_names.get(key) or self._names.get(key) or set()
+        if len(hits) == 1:
+            return next(iter(hits))
+        if len(hits) > 1:
+            raise AmbiguousName(text, sorted((h, self.nx.nodes[h]["label"]) for h in hits))
+        raise EntityNotFound(text, [r["name"] for r in self.search(text, limit=3)])
+
+    def search(self, text: str, limit: int = 10) -> list[dict]:
+        """Rank entities by how well one of their names matches ``text``.
+
+        Scores: 1.0 exact, 0.9 prefix, 0.8 substring, else a fuzzy ratio.
+
+        >>> [(r["id"], r["score"]) for r in KnowledgeGraph(tiny_graph()).search("ali", limit=3)]
+        [('id:alibaba-group', 0.9), ('id:alipay', 0.9), ('id:alipay-company', 0.9)]
+        """
+        key = normalize_name(text)
+        best: dict[str, tuple[float, str]] = {}
+        for node, data in self.nx.nodes(data=True):
+            for name in (data["label"], data["label_zh"], *data["aliases"]):
+                if not name:
+                    continue
+                n = normalize_name(name)
+                if not n or not key:
+                    continue
+                if n == key:
+                    score = 1.0
+                elif n.startswith(key):
+                    score = 0.9
+                elif key in n:
+                    score = 0.8
+                else:
+                    score = round(difflib.SequenceMatcher(None, key, n).ratio() * 0.75, 3)
+                if score > best.get(node, (0.0, ""))[0] or (score == best.get(node, (0.0, ""))[0] and name < best[node][1]):
+                    best[node] = (score, name)
+        ranked = sorted(((s, node, name) for node, (s, name) in best.items() if s >= 0.45),
+                        key=lambda x: (-x[0], x[1]))
+        return [{"id": node, "name": name, "label": self.nx.nodes[node]["label"], "score": s}
+                for s, node, name in ranked[:limit]]
+
+    def label(self, entity: str, lang: str = "en") -> str:
+        """The English (or ``lang="zh"``) label of an entity."""
+        data = self.nx.nodes[self.find(entity)]
+        return data["label_zh"] if lang == "zh" else data["label"]
+
+    # -- the entity view -------------------------------------------------------
+
+    def describe(self, entity: str) -> dict:
+        """Everything about one entity: types, names, dates, attributes, relations with sources.
+
+        >>> view = KnowledgeGraph(tiny_graph()).describe("PIPL")
+        >>> view["label_zh"], view["dates"]["effectiveDate"]
+        ('个人信息保护法', ['2021-11-01'])
+        >>> [(r["direction"], r["predicate"], r["other"]) for r in view["relations"]]
+        [('out', 'appliesTo', 'id:platform-economy'), ('out', 'enforcedBy', 'id:cac')]
+        """
+        node = self.find(entity)
+        data = dict(self.nx.nodes[node])
+        iri = URIRef(data["iri"])
+        attributes = {}
+        for p, o in sorted(self.graph.predicate_objects(iri)):
+            if isinstance(o, Literal) and p not in (RDFS.label, SKOS.altLabel) and p not in DATE_PROPERTIES:
+                attributes.setdefault(slug(p), []).append(str(o))
+        relations = []
+        for _, other, key, e in self.nx.out_edges(node, keys=True, data=True):
+            relations.append(self._relation("out", key, other, e))
+        for other, _, key, e in self.nx.in_edges(node, keys=True, data=True):
+            relations.append(self._relation("in", key, other, e))
+        data.update(id=node, attributes=attributes,
+                    relations=sorted(relations, key=lambda r: (r["direction"] != "out", r["predicate"], r["other"])))
+        return data
+
+    def _relation(self, direction, key, other, e) -> dict:
+        return {"direction": direction, "predicate": key, "other": other,
+                "other_label": self.nx.nodes[other]["label"], "start": e.get("start", ""),
+                "end": e.get("end", ""), "stake": e.get("stake"), "sources": e["sources"]}
+
+    # -- neighbourhoods --------------------------------------------------------
+
+    def neighbours(self, entity: str, predicate: str | None = None, direction: str = "out") -> set[str]:
+        """Entities one relation away; ``direction`` is "out", "in" or "both".
+
+        >>> sorted(KnowledgeGraph(tiny_graph()).neighbours("Alibaba", direction="out"))
+        ['id:ant-group', 'id:platform-economy', 'id:taobao']
+        >>> sorted(KnowledgeGraph(tiny_graph()).neighbours("CAC", "enforcedBy", direction="in"))
+        ['id:cybersecurity-law', 'id:pipl']
+        """
+        if direction not in ("out", "in", "both"):
+            raise ValueError(f"direction must be 'out', 'in' or 'both', not {direction!r}")
+        node = self.find(entity)
+        found = set()
+        if direction in ("out", "both"):
+            found |= {v for _, v, k in self.nx.out_edges(node, keys=True) if predicate in (None, k)}
+        if direction in ("in", "both"):
+            found |= {u for u, _, k in self.nx.in_edges(node, keys=True) if predicate in (None, k)}
+        return found
+
+    def ego(self, entity: str, depth: int = 1) -> nx.MultiDiGraph:
+        """The sub-network within ``depth`` relations of an entity, either direction.
+
+        >>> sorted(KnowledgeGraph(tiny_graph()).ego("Taobao", 1))
+        ['id:alibaba-group', 'id:platform-economy', 'id:taobao']
+        """
+        node = self.find(entity)
+        near = nx.single_source_shortest_path_length(self.nx.to_undirected(as_view=True), node, cutoff=depth)
+        return self.nx.subgraph(sorted(near)).copy()
+
+    # -- ownership -------------------------------------------------------------
+
+    def _ownership_chains(self, start: str, upward: bool) -> list[Ownership]:
+        results, frontier = [], [(start, (), 100.0)]
+        seen = {start}
+        while frontier:
+            nxt = []
+            for node, chain, stake in frontier:
+                edges = (self.nx.in_edges(node, keys=True, data=True) if upward
+                         else self.nx.out_edges(node, keys=True, data=True))
+                for u, v, key, e in sorted(edges, key=lambda x: (x[0], x[1])):
+                    if key != "owns":
+                        continue
+                    other = u if upward else v
+                    if other in seen:
+                        continue
+                    seen.add(other)
+                    step = Step(u, "owns", v, tuple(e["sources"]))
+                    new_chain = (step, *chain) if upward else (*chain, step)
+                    s = None if stake is None or e.get("stake") is None else stake * e["stake"] / 100
+                    owner, owned = (other, start) if upward else (start, other)
+                    results.append(Ownership(owner, owned, None if s is None else round(s, 4), new_chain))
+                    nxt.append((other, new_chain, s))
+            frontier = nxt
+        return results
+
+    def owners(self, entity: str, transitive: bool = True) -> list[Ownership]:
+        """Who owns ``entity``, nearest first; with the effective stake along each chain.
+
+        >>> [(o.owner, o.stake) for o in KnowledgeGraph(tiny_graph()).owners("Alipay (China) Network Technology")]
+        [('id:ant-group', 100.0), ('id:alibaba-group', 33.0)]
+        """
+        found = self._ownership_chains(self.find(entity), upward=True)
+        return found if transitive else [o for o in found if len(o.chain) == 1]
+
+    def holdings(self, entity: str, transitive: bool = True) -> list[Ownership]:
+        """What ``entity`` owns, nearest first; with the effective stake along each chain.
+
+        >>> [(o.owned, o.stake) for o in KnowledgeGraph(tiny_graph()).holdings("Alibaba")]
+        [('id:ant-group', 33.0), ('id:alipay-company', 33.0)]
+        """
+        found = self._ownership_chains(self.find(entity), upward=False)
+        return found if transitive else [o for o in found if len(o.chain) == 1]
+
+    # -- regulatory reach ------------------------------------------------------
+
+    def _carriers(self, node: str) -> list[tuple[str, tuple[Step, ...]]]:
+        """The entity itself, its sectors, its operators and their (transitive) owners and sectors."""
+        out = [(node, ())]
+        for u, _, key, e in self.nx.in_edges(node, keys=True, data=True):
+            if key == "operates":
+                out.append((u, (Step(u, "operates", node, tuple(e["sources"])),)))
+        for _, v, key, e in self.nx.out_edges(node, keys=True, data=True):
+            if key == "operatedBy":
+                out.append((v, (Step(node, "operatedBy", v, tuple(e["sources"])),)))
+        for holder, via in list(out):
+            for o in self.owners(holder):
+                out.append((o.owner, via + o.chain))
+        for holder, via in list(out):
+            for _, v, key, e in self.nx.out_edges(holder, keys=True, data=True):
+                if key == "inSector":
+                    out.append((v, via + (Step(holder, "inSector", v, tuple(e["sources"])),)))
+        unique, seen = [], set()
+        for holder, via in out:
+            if holder not in seen:
+                seen.add(holder)
+                unique.append((holder, via))
+        return unique
+
+    def regulators_of(self, entity: str) -> list[Reach]:
+        """Bodies that regulate ``entity`` directly, or its sector, operator or parent companies.
+
+        >>> [(r.entity, len(r.via)) for r in KnowledgeGraph(tiny_graph()).regulators_of("Alipay")]
+        [('id:pboc', 1), ('id:cac', 4)]
+        """
+        found, seen = [], set()
+        for holder, via in self._carriers(self.find(entity)):
+            for u, _, key, e in sorted(self.nx.in_edges(holder, keys=True, data=True)):
+                if key == "regulates" and u not in seen:
+                    seen.add(u)
+                    found.append(Reach(u, via + (Step(u, "regulates", holder, tuple(e["sources"])),)))
+        return sorted(found, key=lambda r: (len(r.via), r.entity))
+
+    def rules_for(self, entity: str) -> list[Reach]:
+        """Instruments that apply to ``entity`` directly or through its sector, operator or parents.
+
+        >>> [r.entity for r in KnowledgeGraph(tiny_graph()).rules_for("Taobao")]
+        ['id:pipl']
+        """
+        found, seen = [], set()
+        for holder, via in self._carriers(self.find(entity)):
+            for u, _, key, e in sorted(self.nx.in_edges(holder, keys=True, data=True)):
+                if key == "appliesTo" and u not in seen:
+                    seen.add(u)
+                    found.append(Reach(u, via + (Step(u, "appliesTo", holder, tuple(e["sources"])),)))
+        return sorted(found, key=lambda r: (len(r.via), r.entity))
+
+    # -- paths -----------------------------------------------------------------
+
+    def paths(self, source: str, target: str, limit: int = 3) -> list[list[Step]]:
+        """The shortest paths between two entities, following relations either way.
+
+        Each step names the relation in the direction it is asserted.
+
+        >>> [str(s) for s in KnowledgeGraph(tiny_graph()).paths("Taobao", "CAC")[0]]
+        ['id:taobao --inSector--> id:platform-economy  [src:fixture line 16]', 'id:cac --regulates--> id:platform-economy  [src:fixture line 17]']
+        """
+        a, b = self.find(source), self.find(target)
+        undirected = nx.Graph()
+        undirected.add_nodes_from(self.nx)
+        undirected.add_edges_from(self.nx.edges())
+        try:
+            node_paths = list(nx.all_shortest_paths(undirected, a, b))
+        except nx.NetworkXNoPath:
+            return []
+        result = []
+        for nodes in sorted(node_paths)[:limit]:
+            result.append([self._step(u, v) for u, v in zip(nodes, nodes[1:])])
+        return result
+
+    def _step(self, u: str, v: str) -> Step:
+        if self.nx.has_edge(u, v):
+            key = sorted(self.nx[u][v])[0]
+            return Step(u, key, v, tuple(self.nx[u][v][key]["sources"]))
+        key = sorted(self.nx[v][u])[0]
+        return Step(v, key, u, tuple(self.nx[v][u][key]["sources"]))
+
+    # -- time ------------------------------------------------------------------
+
+    def as_of(self, date: str) -> "KnowledgeGraph":
+        """A snapshot: relations, instruments and events valid on ``date`` (YYYY, YYYY-MM or YYYY-MM-DD).
+
+        Dropped: relations that start after the date or end before it; instruments
+        not yet effective (or promulgated, where no effective date is known) or
+        already repealed; entities founded and events dated after it.
+
+        >>> snap = KnowledgeGraph(tiny_graph()).as_of("2021-01-01")
+        >>> "id:pipl" in snap.nx, "id:cybersecurity-law" in snap.nx
+        (False, True)
+        """
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date):
+            raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, not {date!r}")
+        snap = KnowledgeGraph.__new__(KnowledgeGraph)
+        snap.__dict__.update(self.__dict__)
+        g = self.nx.copy()
+        for node, data in list(g.nodes(data=True)):
+            d = data["dates"]
+            begins = (d.get("effectiveDate") or d.get("promulgatedDate") or d.get("foundedDate")
+                      or d.get("date") or d.get("startDate") or [""])[0]
+            ends = (d.get("repealedDate") or d.get("dissolvedDate") or [""])[0]
+            if _after(begins, date) or (ends and not _after(ends, date)):
+                g.remove_node(node)
+        for u, v, k, e in list(g.edges(keys=True, data=True)):
+            if _after(e.get("start", ""), date) or (e.get("end") and not _after(e["end"], date)):
+                g.remove_edge(u, v, k)
+        snap.nx = g
+        return snap
+
+    # -- rankings and export -----------------------------------------------------
+
+    def rank(self, measure: str = "degree", limit: int = 10) -> list[tuple[str, float]]:
+        """The most central entities by "degree", "betweenness" or "pagerank".
+
+        >>> KnowledgeGraph(tiny_graph()).rank("degree", 2)
+        [('id:platform-economy', 4.0), ('id:alibaba-group', 3.0)]
+        """
+        if measure == "degree":
+            scores = {n: float(d) for n, d in self.nx.degree()}
+        elif measure == "betweenness":
+            g = nx.Graph(self.nx.to_undirected())
+            k = None if g.number_of_nodes() <= 2000 else 500
+            scores = nx.betweenness_centrality(g, k=k, seed=0)
+        elif measure == "pagerank":
+            scores = nx.pagerank(nx.DiGraph(self.nx))
+        else:
+            raise ValueError(f"measure must be degree, betweenness or pagerank, not {measure!r}")
+        return sorted(((n, round(s, 6)) for n, s in scores.items()), key=lambda x: (-x[1], x[0]))[:limit]
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """A copy of the entity MultiDiGraph (predicate as edge key; labels, types, dates, sources as attributes)."""
+        return self.nx.copy()
+
+    def _flat(self) -> nx.MultiDiGraph:
+        """The network with list and dict attributes flattened to strings (GraphML/GEXF need scalars)."""
+        g = nx.MultiDiGraph()
+        def flat(attrs):
+            out = {}
+            for k, v in attrs.items():
+                if isinstance(v, list) and v and isinstance(v[0], dict):
+                    out[k] = "; ".join(f"{x['source']} {x['locator']}" for x in v)
+                elif isinstance(v, list):
+                    out[k] = "|".join(v)
+                elif isinstance(v, dict):
+                    out[k] = "; ".join(f"{a}={'|'.join(b)}" for a, b in sorted(v.items()))
+                elif v is not None:
+                    out[k] = v
+            return out
+        for n, d in sorted(self.nx.nodes(data=True)):
+            g.add_node(n, **flat(d))
+        for u, v, k, d in sorted(self.nx.edges(keys=True, data=True), key=lambda x: x[:3]):
+            g.add_edge(u, v, key=k, **flat(d))
+        return g
+
+    def export(self, path: str | Path) -> Path:
+        """Write the network for Gephi and friends: ``.graphml`` or ``.gexf``, by suffix."""
+        path = Path(path)
+        if path.suffix == ".graphml":
+            nx.write_graphml(self._flat(), path)
+        elif path.suffix == ".gexf":
+            nx.write_gexf(self._flat(), path)
+        else:
+            raise ValueError(f"export to .graphml or .gexf, not {path.suffix!r}")
+        return path
+
+    # -- SPARQL ----------------------------------------------------------------
+
+    @property
+    def store(self):
+        """An Oxigraph store of the asserted graph plus inferred triples, for SPARQL."""
+        if self._store is None:
+            from .infer import infer
+            from .store import to_store
+            self._store = to_store(self.graph)
+            infer(self.graph, self._store)
+        return self._store
+
+    def query(self, name_or_text: str, **params):
+        """Run a library query (by name) or SPARQL text with bound parameters; return a Result.
+
+        >>> r = KnowledgeGraph(tiny_graph()).query("regulators_of_platform", platform="Alipay")
+        >>> [row["regulator"] for row in r.rows]
+        ['id:cac', 'id:pboc']
+        """
+        from .query import run
+        return run(self, name_or_text, params)
+
+
+def _after(value: str, date: str) -> bool:
+    """True when the (possibly partial) date ``value`` is later than ``date``, at shared precision."""
+    if not value:
+        return False
+    n = min(len(value), len(date))
+    return value[:n] > date[:n]
+
+
+def load(path: str | Path | None = None, build_if_missing: bool = True) -> KnowledgeGraph:
+    """Load ``dist/graph.ttl`` (building it first if it is missing) as a KnowledgeGraph."""
+    from .load import read_turtle
+    from .paths import DIST
+    path = Path(path) if path else DIST / "graph.ttl"
+    if not path.exists():
+        if not build_if_missing:
+            raise FileNotFoundError(f"{path} does not exist; run `cdkg build` first")
+        from .pipeline import build
+        build(path.parent, log=None)
+    g = Graph()
+    for triple in read_turtle(path):
+        g.add(triple)
+    return KnowledgeGraph(g)

@@ -1,0 +1,136 @@
+"""The build end to end: outputs, CSV contract, determinism, atomicity, bad input."""
+
+import csv
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from graph.errors import BuildError, LoadError
+from graph.paths import ROOT
+from graph.pipeline import build
+
+from conftest import INVALID, VALID
+
+OUTPUTS = ["corrected-claims.csv", "entities.csv", "graph-inferred.nt", "graph.jsonld", "graph.ttl",
+           "observations.csv", "relations.csv", "report.md"]
+
+
+def test_build_of_valid_examples_writes_every_output(tmp_path):
+    out = tmp_path / "dist"
+    build(out, VALID, log=None)
+    assert sorted(p.name for p in out.iterdir()) == OUTPUTS
+
+
+def test_relations_csv_contract(tmp_path):
+    out = tmp_path / "dist"
+    build(out, VALID, log=None)
+    with open(out / "relations.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["subject", "subject_label", "predicate", "object", "object_label",
+                             "start", "end", "source", "locator"]
+    assert rows == [
+        {"subject": "id:example-company", "subject_label": "Example Company", "predicate": "operates",
+         "object": "id:example-platform", "object_label": "Example Platform", "start": "", "end": "",
+         "source": "src:example", "locator": "p. 2"},
+        {"subject": "id:example-law", "subject_label": "Example Law", "predicate": "enforcedBy",
+         "object": "id:example-regulator", "object_label": "Example Regulator", "start": "", "end": "",
+         "source": "src:example", "locator": "Art. 6"},
+    ]
+
+
+def test_entities_csv_contract(tmp_path):
+    out = tmp_path / "dist"
+    build(out, VALID, log=None)
+    lines = (out / "entities.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id,type,label_en,label_zh,aliases"
+    assert "id:example-law,Law,Example Law,示例法," in lines
+    assert len(lines) == 1 + 5
+
+
+def test_curated_relations_all_have_source_and_locator(curated):
+    out, _ = curated
+    with open(out / "relations.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) > 10
+    assert [r for r in rows if not r["source"] or not r["locator"]] == []
+
+
+def test_rebuild_is_byte_identical(curated, tmp_path):
+    first, _ = curated
+    second = tmp_path / "again"
+    build(second, log=None)
+    for name in OUTPUTS:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("name,fmt", [("graph.ttl", "turtle"), ("graph.jsonld", "json-ld")])
+def test_second_parser_reads_every_dump(curated, name, fmt):
+    out, _ = curated
+    with_rdflib = len(rdflib.Graph().parse(out / name, format=fmt))
+    ox_format = ox.RdfFormat.TURTLE if fmt == "turtle" else ox.RdfFormat.JSON_LD
+    with_oxigraph = len(list(ox.parse(path=str(out / name), format=ox_format)))
+    assert with_rdflib == with_oxigraph > 1000
+
+
+def test_inferred_dump_contains_asserted_graph(curated):
+    out, result = curated
+    nt = len(list(ox.parse(path=str(out / "graph-inferred.nt"), format=ox.RdfFormat.N_TRIPLES)))
+    assert nt == len(result.graph) + len(result.inferred)
+
+
+def _expectations(path: Path) -> list[str]:
+    return [m.group(1).strip() for m in re.finditer(r"^# expect: (.*)$", path.read_text(encoding="utf-8"), re.M)]
+
+
+@pytest.mark.parametrize("invalid", sorted(INVALID.glob("*.ttl")), ids=lambda p: p.stem)
+def test_invalid_example_fails_with_located_message(invalid, data_dir, tmp_path):
+    shutil.copy(invalid, data_dir / invalid.name)
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "previous.txt").write_text("previous build")
+    with pytest.raises(BuildError) as err:
+        build(out, data_dir, log=None)
+    message = str(err.value).replace(str(data_dir), "tests/invalid")
+    for expected in _expectations(invalid):
+        assert expected in message
+    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist")]
+
+
+def test_every_invalid_example_states_what_it_expects():
+    assert all(_expectations(p) for p in INVALID.glob("*.ttl"))
+    assert len(list(INVALID.glob("*.ttl"))) >= 15
+
+
+def test_syntax_error_is_a_load_error_naming_line_and_column(data_dir, tmp_path):
+    shutil.copy(INVALID / "syntax-error.ttl", data_dir)
+    with pytest.raises(LoadError, match=r"syntax-error\.ttl:\d+:\d+: Turtle syntax error"):
+        build(tmp_path / "dist", data_dir, log=None)
+
+
+def test_command_line_exit_code_and_message(data_dir, tmp_path):
+    shutil.copy(INVALID / "missing-english-label.ttl", data_dir)
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--data", str(data_dir),
+                           "--out", str(tmp_path / "dist"), "--no-html"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1
+    assert "missing-english-label.ttl:" in done.stderr
+    assert "needs an English label" in done.stderr
+    assert "dist/ was left unchanged" in done.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_build_prints_steps_with_counts(tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--data", str(VALID),
+                           "--out", str(tmp_path / "dist"), "--no-html"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    for step in ("[load     ]", "[normalise]", "[validate ]", "[infer    ]", "[export   ]"):
+        assert step in done.stderr
+    assert "entities by class: Company 1, Jurisdiction 1, Law 1, Platform 1, Regulator 1" in done.stderr
