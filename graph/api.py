@@ -122,6 +122,11 @@ class KnowledgeGraph:
                 if name:
                     self._names.setdefault(normalize_name(name), set()).add(node)
         self._store = None
+        self._others: dict[str, set[str]] = {}  # indicators, observations: findable, not in the network
+        for cls in (KG.Indicator, KG.Observation):
+            for term in graph.subjects(RDF.type, cls):
+                for name in (*graph.objects(term, RDFS.label), *graph.objects(term, SKOS.altLabel), curie(term)):
+                    self._others.setdefault(normalize_name(str(name)), set()).add(curie(term))
 
     # -- lookup ----------------------------------------------------------------
 
@@ -143,11 +148,11 @@ class KnowledgeGraph:
         if curie(text) in self.nx:
             return curie(text)
         key = normalize_name(text)
-        hits = self._label_names.get(key) or self._names.get(key) or set()
+        hits = self._label_names.get(key) or self._names.get(key) or self._others.get(key) or set()
         if len(hits) == 1:
             return next(iter(hits))
         if len(hits) > 1:
-            raise AmbiguousName(text, sorted((h, self.nx.nodes[h]["label"]) for h in hits))
+            raise AmbiguousName(text, sorted((h, self.nx.nodes[h]["label"] if h in self.nx else h) for h in hits))
         raise EntityNotFound(text, [r["name"] for r in self.search(text, limit=3)])
 
     def search(self, text: str, limit: int = 10) -> list[dict]:

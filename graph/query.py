@@ -91,7 +91,8 @@ def _resolve(kg, name: str, kind: str, value):
     if kind == "entity":
         if value.startswith(("http://", "https://")):
             return URIRef(value)
-        return URIRef(kg.nx.nodes[kg.find(value)]["iri"])
+        found = kg.find(value)
+        return URIRef(kg.nx.nodes[found]["iri"]) if found in kg.nx else URIRef(_expand(found))
     if kind == "date":
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise QueryError(f"parameter {name[1:]} must be a date YYYY-MM-DD, not {value!r}")
@@ -103,6 +104,12 @@ def _resolve(kg, name: str, kind: str, value):
     if kind == "iri":
         return URIRef(value)
     return Literal(value)
+
+
+def _expand(text: str) -> str:
+    from .namespaces import PREFIXES
+    prefix, _, local = text.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES else text
 
 
 def _get(name_or_text: str) -> QueryFile:
