@@ -6,3 +6,12 @@
 """
 
 __version__ = "0.1.0"
+
+
+def load(path=None):
+    """Load the built graph (``dist/graph.ttl``, built first if missing) as a KnowledgeGraph.
+
+    See :class:`graph.api.KnowledgeGraph`.
+    """
+    from .api import load as _load
+    return _load(path)

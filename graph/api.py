@@ -141,7 +141,7 @@ class KnowledgeGraph:
         >>> kg.find("Alibab")
         Traceback (most recent call last):
         ...
-        graph.api.EntityNotFound: no entity named 'Alibab'; did you mean: Alibaba, Alibaba Group?
+        graph.api.EntityNotFound: no entity named 'Alibab'; did you mean: Alibaba, Alipay?
         """
         if text in self.nx:
             return text
@@ -501,7 +501,7 @@ def _after(value: str, date: str) -> bool:
 
 def load(path: str | Path | None = None, build_if_missing: bool = True) -> KnowledgeGraph:
     """Load ``dist/graph.ttl`` (building it first if it is missing) as a KnowledgeGraph."""
-    from .load import read_turtle
+    from .parse import read_turtle
     from .paths import DIST
     path = Path(path) if path else DIST / "graph.ttl"
     if not path.exists():

@@ -38,8 +38,8 @@ def label(graph: Graph, term, lang: str = "en") -> str:
     """The label of ``term`` in ``lang`` ('' if none).
 
     >>> from rdflib import Graph, Literal
-    >>> g = Graph(); _ = g.add((KG.x, RDFS.label, Literal("淘宝", lang="zh")))
-    >>> label(g, KG.x, "zh")
+    >>> g = Graph(); _ = g.add((ID["x"], RDFS.label, Literal("淘宝", lang="zh")))
+    >>> label(g, ID["x"], "zh")
     '淘宝'
     """
     for value in sorted(graph.objects(term, RDFS.label)):

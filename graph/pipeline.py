@@ -20,7 +20,7 @@ from rdflib import Graph
 from .errors import BuildError, DataError
 from .export import write_outputs
 from .infer import infer
-from .load import Origins, load_files
+from .parse import Origins, load_files
 from .normalize import normalize
 from .namespaces import KG, RDF, slug
 from .paths import DATA, DIST, ONTOLOGY, data_files

@@ -19,7 +19,7 @@ import re
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
-from .load import to_rdflib
+from .parse import to_rdflib
 from .namespaces import ID, RDFS, XSD  # noqa: F401  (ID, RDFS used in doctests)
 
 __all__ = ["to_store", "to_oxigraph", "select", "store_triples", "with_values"]

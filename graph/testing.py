@@ -2,7 +2,7 @@
 
 >>> g = tiny_graph()
 >>> len(list(g.subjects(RDF.type, KG.Claim)))
-10
+11
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .load import load_files
+from .parse import load_files
 from .namespaces import KG, RDF  # noqa: F401  (used in doctests)
 from .normalize import normalize
 from .paths import ONTOLOGY

@@ -1,0 +1,465 @@
+"""The interactive HTML explorer: one self-contained page per network.
+
+The page inlines vis-network (read from the installed pyvis package), the
+explorer's own script and style (``graph/templates/``) and the network as JSON.
+It loads nothing from anywhere: a Content-Security-Policy with ``default-src
+'none'`` and script hashes makes the browser refuse any remote request and any
+script that is not one of the page's own.
+
+Every name, note and source title reaches the page as JSON data (with ``<``,
+``>`` and ``&`` escaped, so a label cannot close the script tag) and is put on
+screen with ``textContent`` or as a vis-network plain-string tooltip, which
+vis shows as text.
+
+>>> from graph.network import to_networkx
+>>> from graph.testing import tiny_graph
+>>> data = page_data(to_networkx(tiny_graph()))
+>>> len(data["nodes"]), len(data["edges"])
+(11, 11)
+>>> data["nodes"][0]["display"]
+'Alibaba Group / 阿里巴巴集团'
+>>> script_json({"label": "</script>"})
+'{"label":"\\\\u003c/script\\\\u003e"}'
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import html
+import importlib.util
+import json
+import math
+import re
+import sys
+import zlib
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+from rdflib import Graph
+
+from .namespaces import OWL, RDF, RDFS, slug
+from .network import entity_classes, to_networkx
+
+__all__ = ["render_html", "html_step", "add_view_parser", "page_data", "script_json", "class_style",
+           "node_tooltip", "edge_tooltip", "ego_network", "vis_assets", "DEFAULT_TITLE"]
+
+DEFAULT_TITLE = "China Digital Economy Knowledge Graph / 中国数字经济知识图谱"
+TEMPLATES = Path(__file__).parent / "templates"
+VIS_DIR = "templates/lib/vis-9.1.2"
+
+#: Shape of each family of classes (vis-network shapes whose size can vary).
+_FAMILIES = {
+    "dot": ["Company", "Association", "ResearchOrganization", "StockExchange", "InternationalOrganization",
+            "Organization", "Person"],
+    "diamond": ["Regulator", "Legislature", "Court", "GovernmentBody"],
+    "square": ["Law", "AdministrativeRegulation", "DepartmentalRule", "LegalInstrument", "Agreement",
+               "Instrument", "Publication"],
+    "triangleDown": ["PolicyDocument", "Plan", "Guideline", "Notice", "Programme"],
+    "hexagon": ["Platform", "PaymentSystem", "Product"],
+    "triangle": ["Jurisdiction", "Zone", "Place"],
+    "star": ["Sector", "Event", "Campaign", "CapitalMarketEvent", "EnforcementAction", "Fine"],
+}
+
+#: Colour of each class (Tableau 20); the shape tells families apart where a colour repeats.
+_COLOURS = {
+    "Company": "#4e79a7", "Association": "#76b7b2", "ResearchOrganization": "#59a14f",
+    "StockExchange": "#edc948", "InternationalOrganization": "#b07aa1", "Organization": "#9c755f",
+    "Person": "#ff9da7",
+    "Regulator": "#e15759", "Legislature": "#b07aa1", "Court": "#9c755f", "GovernmentBody": "#ff9da7",
+    "Law": "#f28e2b", "AdministrativeRegulation": "#ffbe7d", "DepartmentalRule": "#d4a6c8",
+    "LegalInstrument": "#bab0ac", "Agreement": "#8cd17d", "Instrument": "#79706e", "Publication": "#86bcb6",
+    "PolicyDocument": "#f1ce63", "Plan": "#499894", "Guideline": "#a0cbe8", "Notice": "#fabfd2",
+    "Programme": "#b6992d",
+    "Platform": "#4e79a7", "PaymentSystem": "#59a14f", "Product": "#86bcb6",
+    "Jurisdiction": "#e15759", "Zone": "#f28e2b", "Place": "#bab0ac",
+    "Sector": "#76b7b2", "Event": "#79706e", "Campaign": "#d37295", "CapitalMarketEvent": "#edc948",
+    "EnforcementAction": "#e15759", "Fine": "#ff9da7",
+}
+_FALLBACK = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7"]
+_SHAPES = {cls: shape for shape, classes in _FAMILIES.items() for cls in classes}
+
+
+# -- what the page shows -------------------------------------------------------------------------
+
+def class_style(cls: str) -> dict:
+    """The colour and vis-network shape that stand for a class.
+
+    Classes the explorer does not know get a dot in a colour chosen from the
+    class name (stable across runs: CRC-32, not Python's salted ``hash``).
+
+    Parameters
+    ----------
+    cls : str
+        A class local name, such as ``"Company"``.
+
+    Returns
+    -------
+    dict
+        ``{"colour": "#rrggbb", "shape": "dot" | "diamond" | ...}``.
+
+    Examples
+    --------
+    >>> class_style("Regulator")
+    {'colour': '#e15759', 'shape': 'diamond'}
+    >>> class_style("Spaceship") == class_style("Spaceship")
+    True
+    """
+    colour = _COLOURS.get(cls) or _FALLBACK[zlib.crc32(cls.encode("utf-8")) % len(_FALLBACK)]
+    return {"colour": colour, "shape": _SHAPES.get(cls, "dot")}
+
+
+def _words(name: str) -> str:
+    """``effectiveDate`` -> ``effective date``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
+
+
+def _display(data: dict) -> str:
+    label, zh = data.get("label") or "", data.get("label_zh") or ""
+    return " / ".join(x for x in (label, zh) if x) or "(no label)"
+
+
+def node_tooltip(data: dict, degree: int) -> str:
+    """The plain-text tooltip of a node: names, type, aliases, dates, link count.
+
+    Examples
+    --------
+    >>> from graph.network import to_networkx
+    >>> from graph.testing import tiny_graph
+    >>> g = to_networkx(tiny_graph())
+    >>> print(node_tooltip(g.nodes["id:pipl"], g.degree("id:pipl")))
+    Personal Information Protection Law / 个人信息保护法
+    Law
+    also: PIPL
+    adopted date: 2021-08-20
+    effective date: 2021-11-01
+    links: 2
+    """
+    lines = [_display(data), ", ".join(data.get("types") or [data.get("type", "")])]
+    if data.get("aliases"):
+        lines.append("also: " + ", ".join(data["aliases"]))
+    for name, values in data.get("dates", {}).items():
+        lines.append(f"{_words(name)}: {', '.join(values)}")
+    lines.append(f"links: {degree}")
+    return "\n".join(lines)
+
+
+def _cite(source: dict) -> str:
+    text = source.get("title") or source.get("source", "")
+    if source.get("locator"):
+        text += f", {source['locator']}"
+    if source.get("note"):
+        text += f" ({source['note']})"
+    return text
+
+
+def edge_tooltip(source_label: str, target_label: str, edge: dict) -> str:
+    """The plain-text tooltip of an edge: relation, dates, stake and each source.
+
+    Examples
+    --------
+    >>> from graph.network import to_networkx
+    >>> from graph.testing import tiny_graph
+    >>> e = to_networkx(tiny_graph())["id:alibaba-group"]["id:ant-group"]["owns"]
+    >>> print(edge_tooltip("Alibaba Group", "Ant Group", e))
+    Alibaba Group --owns--> Ant Group
+    from 2020
+    stake: 33%
+    source: Test fixture, line 12
+    """
+    lines = [f"{source_label} --{edge['predicate']}--> {target_label}"]
+    if edge.get("start") or edge.get("end"):
+        span = [f"from {edge['start']}" if edge.get("start") else "", f"until {edge['end']}" if edge.get("end") else ""]
+        lines.append(" ".join(x for x in span if x))
+    if edge.get("stake") is not None:
+        lines.append(f"stake: {edge['stake']:g}%")
+    lines.extend(f"source: {_cite(s)}" for s in edge.get("sources", []))
+    return "\n".join(lines)
+
+
+def _node_size(degree: int) -> float:
+    """Radius in pixels: grows with the square root of the degree, capped."""
+    return round(min(48.0, 10.0 + 5.0 * math.sqrt(degree)), 1)
+
+
+def _node_record(g: nx.MultiDiGraph, node: str) -> dict:
+    data = g.nodes[node]
+    return {"id": node, "label": data.get("label", ""), "label_zh": data.get("label_zh", ""),
+            "display": _display(data), "type": data.get("type", "Entity"), "types": data.get("types", []),
+            "aliases": data.get("aliases", []), "dates": data.get("dates", {}), "iri": data.get("iri", ""),
+            "sources": data.get("sources", []), "degree": g.degree(node), "size": _node_size(g.degree(node)),
+            "tooltip": node_tooltip(data, g.degree(node))}
+
+
+def _edge_records(g: nx.MultiDiGraph) -> list[dict]:
+    """Edges in a fixed order; parallel edges between a pair get growing curvature."""
+    rows, seen = [], Counter()
+    for u, v, key, e in sorted(g.edges(keys=True, data=True), key=lambda x: (x[0], x[1], x[2])):
+        pair = tuple(sorted((u, v)))
+        rows.append({"id": e.get("claim") or f"{u} {key} {v}", "from": u, "to": v,
+                     "predicate": e.get("predicate", key), "start": e.get("start", ""), "end": e.get("end", ""),
+                     "stake": e.get("stake"), "sources": e.get("sources", []), "curve": seen[pair],
+                     "tooltip": edge_tooltip(_display(g.nodes[u]), _display(g.nodes[v]),
+                                             {"predicate": key, **e})})
+        seen[pair] += 1
+    return rows
+
+
+def page_data(g: nx.MultiDiGraph, title: str = DEFAULT_TITLE, focus: str | None = None) -> dict:
+    """Everything the page needs, as plain JSON-ready data in a fixed order.
+
+    Parameters
+    ----------
+    g : networkx.MultiDiGraph
+        An entity network from :func:`graph.network.to_networkx` (or a subgraph of it).
+    title : str
+        The page heading (shown as text).
+    focus : str, optional
+        A node to select and show when the page opens (the centre of an ego view).
+
+    Returns
+    -------
+    dict
+        ``title``, ``focus``, ``nodes``, ``edges``, ``classes`` (name, colour, shape,
+        count) and ``predicates`` (name, count).
+    """
+    nodes = [_node_record(g, n) for n in sorted(g.nodes)]
+    edges = _edge_records(g)
+    classes = Counter(n["type"] for n in nodes)
+    predicates = Counter(e["predicate"] for e in edges)
+    return {"title": title, "focus": focus if focus in g else None, "nodes": nodes, "edges": edges,
+            "classes": [{"name": c, "count": classes[c], **class_style(c)} for c in sorted(classes)],
+            "predicates": [{"name": p, "count": predicates[p]} for p in sorted(predicates)]}
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def script_json(obj) -> str:
+    """JSON that is safe inside a ``<script>`` element: ``<``, ``>`` and ``&`` escaped.
+
+    Keys are sorted and the output has no spaces, so equal data gives equal text.
+
+    Examples
+    --------
+    >>> script_json({"b": "<img src=x>", "a": "淘宝"})
+    '{"a":"淘宝","b":"\\\\u003cimg src=x\\\\u003e"}'
+    """
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _ESCAPES[m.group()], text)
+
+
+def vis_assets() -> tuple[str, str]:
+    """vis-network's JavaScript and CSS, read from the installed pyvis package.
+
+    Raises
+    ------
+    FileNotFoundError
+        If pyvis (which ships vis-network 9.1.2) is not installed.
+    """
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("pyvis is not installed; it provides vis-network (pip install pyvis==0.3.2)")
+    folder = Path(next(iter(spec.submodule_search_locations))) / VIS_DIR
+    return ((folder / "vis-network.min.js").read_text(encoding="utf-8"),
+            (folder / "vis-network.css").read_text(encoding="utf-8"))
+
+
+def _csp_hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """Replace each ``{{name}}`` once, without rescanning inserted text."""
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], template)
+
+
+def _page(data: dict) -> str:
+    vis_js, vis_css = vis_assets()
+    app_js = (TEMPLATES / "explorer.js").read_text(encoding="utf-8")
+    for name, text in (("vis-network.min.js", vis_js), ("explorer.js", app_js)):
+        if "</script" in text.lower():
+            raise ValueError(f"{name} contains '</script' and cannot be inlined")
+    csp = (f"default-src 'none'; script-src {_csp_hash(vis_js)} {_csp_hash(app_js)}; "
+           "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+    return _fill((TEMPLATES / "explorer.html").read_text(encoding="utf-8"), {
+        "title": html.escape(data["title"]), "csp": html.escape(csp), "vis_css": vis_css,
+        "app_css": (TEMPLATES / "explorer.css").read_text(encoding="utf-8"),
+        "vis_js": vis_js, "app_js": app_js, "data": script_json(data)})
+
+
+def render_html(nxgraph: nx.MultiDiGraph, path, title: str = DEFAULT_TITLE, focus: str | None = None) -> Path:
+    """Write the network as one self-contained, offline, interactive HTML page.
+
+    Parameters
+    ----------
+    nxgraph : networkx.MultiDiGraph
+        An entity network from :func:`graph.network.to_networkx` or ``KnowledgeGraph.ego``.
+    path : str or pathlib.Path
+        The file to write (its folder is created if needed).
+    title : str
+        The page title and heading.
+    focus : str, optional
+        A node id to select and show when the page opens.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``. The same network always gives byte-identical HTML.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from graph.network import to_networkx
+    >>> from graph.testing import tiny_graph
+    >>> out = render_html(to_networkx(tiny_graph()), Path(tempfile.mkdtemp()) / "tiny.html")
+    >>> text = out.read_text(encoding="utf-8")
+    >>> "id:alibaba-group" in text, "淘宝" in text
+    (True, True)
+
+    See also
+    --------
+    page_data : the data embedded in the page.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(_page(page_data(nxgraph, title, focus)))
+    return path
+
+
+def html_step(build, staging) -> str:
+    """Pipeline step: write ``graph.html``, the explorer of the whole curated graph.
+
+    Parameters
+    ----------
+    build : graph.pipeline.Build
+        The build result; ``build.graph`` is the asserted graph.
+    staging : pathlib.Path
+        The folder the build is writing into.
+
+    Returns
+    -------
+    str
+        A one-line summary for the build log.
+    """
+    g = to_networkx(build.graph)
+    render_html(g, Path(staging) / "graph.html")
+    return f"graph.html: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges"
+
+
+html_step.step_name = "html"
+
+
+# -- ego views -----------------------------------------------------------------------------------
+
+def _class_closure(graph: Graph, names) -> set[str]:
+    """The named classes and every class below them; ValueError on an unknown name."""
+    below: dict[str, set[str]] = {}
+    for c in entity_classes(graph):
+        for sup in graph.transitive_objects(c, RDFS.subClassOf):
+            below.setdefault(slug(sup), set()).add(slug(c))
+    unknown = sorted(set(names) - set(below))
+    if unknown:
+        raise ValueError(f"unknown class {', '.join(unknown)}; classes: {', '.join(sorted(below))}")
+    return set().union(*(below[n] for n in names))
+
+
+def _check_predicates(graph: Graph, names) -> set[str]:
+    known = {slug(p) for p in graph.subjects(RDF.type, OWL.ObjectProperty)}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise ValueError(f"unknown predicate {', '.join(unknown)}; predicates: {', '.join(sorted(known))}")
+    return set(names)
+
+
+def ego_network(kg, name: str, depth: int = 1, types=None, predicates=None) -> tuple[nx.MultiDiGraph, str]:
+    """The entities within ``depth`` relations of one entity, through the kept classes and predicates.
+
+    Parameters
+    ----------
+    kg : graph.api.KnowledgeGraph
+        The graph (possibly an ``as_of`` snapshot).
+    name : str
+        A label, alias or CURIE of the centre.
+    depth : int
+        How many relations away to go (either direction).
+    types : iterable of str, optional
+        Keep only entities of these classes or their subclasses (the centre is always kept).
+    predicates : iterable of str, optional
+        Walk and show only these relations.
+
+    Returns
+    -------
+    (networkx.MultiDiGraph, str)
+        The ego network and the centre's id.
+
+    Raises
+    ------
+    LookupError
+        An unknown or ambiguous name, or an entity not in this snapshot.
+    ValueError
+        An unknown class or predicate.
+
+    Examples
+    --------
+    >>> from graph.api import KnowledgeGraph
+    >>> from graph.testing import tiny_graph
+    >>> g, centre = ego_network(KnowledgeGraph(tiny_graph()), "阿里巴巴集团", 1, predicates=["owns"])
+    >>> centre, sorted(g)
+    ('id:alibaba-group', ['id:alibaba-group', 'id:ant-group'])
+    """
+    centre = kg.find(name)
+    if centre not in kg.nx:
+        raise LookupError(f"{name!r} ({centre}) is not in the graph on this date")
+    keep_types = _class_closure(kg.graph, types) if types else None
+    keep_preds = _check_predicates(kg.graph, predicates) if predicates else None
+    view = nx.subgraph_view(
+        kg.nx, filter_node=lambda n: n == centre or keep_types is None or bool(keep_types & set(kg.nx.nodes[n]["types"])),
+        filter_edge=lambda u, v, k: keep_preds is None or k in keep_preds)
+    near = nx.single_source_shortest_path_length(view.to_undirected(as_view=True), centre, cutoff=depth)
+    return view.subgraph(sorted(near)).copy(), centre
+
+
+def _view(args) -> int:
+    from .api import load
+    from .errors import BuildError
+    from .paths import DIST
+    from .pipeline import report_failure
+    try:
+        kg = load(Path(args.graph) if args.graph else None)
+        kg = kg.as_of(args.as_of) if args.as_of else kg
+        g, centre = ego_network(kg, args.name, args.depth, args.type, args.predicate)
+    except BuildError as err:
+        report_failure(err)
+        return 1
+    except (LookupError, ValueError) as err:
+        print(f"cdkg view: {err.args[0] if err.args else err}", file=sys.stderr)
+        return 2
+    name = _display(g.nodes[centre])
+    when = f", as of {args.as_of}" if args.as_of else ""
+    out = Path(args.out) if args.out else DIST / f"view-{re.sub(r'[^A-Za-z0-9._-]+', '-', centre.split(':', 1)[-1])}.html"
+    render_html(g, out, title=f"{name}: relations to depth {args.depth}{when}", focus=centre)
+    print(f"wrote {out}: {g.number_of_nodes()} entities, {g.number_of_edges()} relations")
+    return 0
+
+
+def add_view_parser(sub) -> argparse.ArgumentParser:
+    """Add ``cdkg view`` (the ego network of one entity as an HTML page) to the sub-commands."""
+    help = "write an interactive HTML page of the entities around one entity"
+    p = sub.add_parser("view", help=help, description=help[0].upper() + help[1:] + ".",
+                       epilog='Example: cdkg view Alibaba --depth 2 --predicate owns --out alibaba.html')
+    p.add_argument("name", help="label, alias or CURIE of the centre entity (English or Chinese)")
+    p.add_argument("--depth", type=int, default=1, help="relations away from the centre (default 1)")
+    p.add_argument("--type", action="append", metavar="CLASS",
+                   help="keep only entities of this class or its subclasses (repeatable)")
+    p.add_argument("--predicate", action="append", metavar="P", help="keep only this relation (repeatable)")
+    p.add_argument("--as-of", metavar="DATE", help="only what was valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
+    p.add_argument("--out", metavar="FILE", help="output file (default: dist/view-<entity>.html)")
+    p.add_argument("--graph", help="graph file to load (default: dist/graph.ttl, built if missing)")
+    p.set_defaults(func=_view)
+    return p

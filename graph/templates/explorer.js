@@ -1,0 +1,422 @@
+/* The explorer: builds the vis-network view from the page's JSON data.
+ *
+ * Safety: data only ever reaches the screen through textContent, createElement
+ * and vis-network plain-string tooltips (shown as text). No innerHTML anywhere.
+ * Speed: physics runs for a bounded number of iterations, then is switched off.
+ * State for tests and scripting: window.cdkg (network, nodes, edges, ready).
+ */
+(function () {
+  "use strict";
+
+  var STABILIZATION_ITERATIONS = 150;
+  var SVG = "http://www.w3.org/2000/svg"; // an XML namespace name, not a request
+  var started = performance.now();
+  var DATA = JSON.parse(document.getElementById("cdkg-data").textContent);
+  var byId = {};
+  var classOn = {};
+  var predicateOn = {};
+  var relations = {};
+  var searchIndex = [];
+  var api = { data: DATA, ready: false, readyMs: null, layoutMs: null };
+  window.cdkg = api;
+
+  // -- small DOM helpers ------------------------------------------------------
+
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function swatch(shape, colour) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("class", "swatch");
+    var points = {
+      diamond: "8,1 15,8 8,15 1,8", triangle: "8,1 15,14 1,14", triangleDown: "1,2 15,2 8,15",
+      hexagon: "4,1.5 12,1.5 15.5,8 12,14.5 4,14.5 0.5,8", square: "2,2 14,2 14,14 2,14",
+      star: "8,0.5 10,6 15.5,6 11,9.5 12.8,15 8,11.7 3.2,15 5,9.5 0.5,6 6,6"
+    };
+    var shapeEl;
+    if (points[shape]) {
+      shapeEl = document.createElementNS(SVG, "polygon");
+      shapeEl.setAttribute("points", points[shape]);
+    } else {
+      shapeEl = document.createElementNS(SVG, "circle");
+      shapeEl.setAttribute("cx", "8");
+      shapeEl.setAttribute("cy", "8");
+      shapeEl.setAttribute("r", "6.5");
+    }
+    shapeEl.setAttribute("fill", colour);
+    shapeEl.setAttribute("stroke", "#555");
+    shapeEl.setAttribute("stroke-width", "0.8");
+    svg.appendChild(shapeEl);
+    return svg;
+  }
+
+  function fold(text) {
+    return String(text || "").normalize("NFKC").toLowerCase();
+  }
+
+  function words(name) {
+    return name.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  }
+
+  // -- the network ------------------------------------------------------------
+
+  function visNode(n) {
+    return { id: n.id, label: n.display, group: n.type, size: n.size, title: n.tooltip, hidden: false };
+  }
+
+  function visEdge(e) {
+    var smooth = e.curve === 0 ? { enabled: true, type: "continuous", roundness: 0.15 }
+      : { enabled: true, type: e.curve % 2 ? "curvedCW" : "curvedCCW", roundness: 0.15 + 0.12 * Math.ceil(e.curve / 2) };
+    return { id: e.id, from: e.from, to: e.to, label: e.predicate, title: e.tooltip, smooth: smooth, hidden: false };
+  }
+
+  function groups() {
+    var out = {};
+    DATA.classes.forEach(function (c) {
+      out[c.name] = {
+        shape: c.shape,
+        color: { background: c.colour, border: "#4a4a4a",
+                 highlight: { background: c.colour, border: "#111" }, hover: { background: c.colour, border: "#111" } }
+      };
+    });
+    return out;
+  }
+
+  function options(count) {
+    var big = count > 300;
+    return {
+      autoResize: true,
+      groups: groups(),
+      layout: { randomSeed: 20240601, improvedLayout: count <= 100 },
+      nodes: {
+        borderWidth: 1,
+        font: { size: 13, face: "Arial, 'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', sans-serif",
+                color: "#1f2933", strokeWidth: 3, strokeColor: "#ffffff" },
+        scaling: { label: { enabled: false, drawThreshold: 6 } }
+      },
+      edges: {
+        arrows: { to: { enabled: true, scaleFactor: 0.5 } },
+        color: { color: "#9aa5b1", highlight: "#2f6fb3", hover: "#52606d", inherit: false },
+        width: 1,
+        selectionWidth: 2,
+        font: { size: 10, color: "#52606d", strokeWidth: 3, strokeColor: "#ffffff" },
+        scaling: { label: { drawThreshold: 7 } }
+      },
+      physics: {
+        enabled: true,
+        solver: "barnesHut",
+        barnesHut: { gravitationalConstant: -6000, centralGravity: 0.25, springLength: 150,
+                     springConstant: 0.04, damping: 0.35, avoidOverlap: 0.1 },
+        maxVelocity: 60,
+        minVelocity: 0.75,
+        stabilization: { enabled: true, iterations: STABILIZATION_ITERATIONS, updateInterval: 10, fit: true }
+      },
+      interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: big, hideEdgesOnZoom: big,
+                     keyboard: false, multiselect: false }
+    };
+  }
+
+  DATA.nodes.forEach(function (n) {
+    byId[n.id] = n;
+    relations[n.id] = [];
+    searchIndex.push({ id: n.id, names: [n.label, n.label_zh].concat(n.aliases, [n.id]).filter(Boolean).map(fold) });
+  });
+  DATA.edges.forEach(function (e) {
+    relations[e.from].push({ edge: e, direction: "out", other: e.to });
+    if (e.to !== e.from) relations[e.to].push({ edge: e, direction: "in", other: e.from });
+  });
+  DATA.classes.forEach(function (c) { classOn[c.name] = true; });
+  DATA.predicates.forEach(function (p) { predicateOn[p.name] = true; });
+
+  var nodes = new vis.DataSet(DATA.nodes.map(visNode));
+  var edges = new vis.DataSet(DATA.edges.map(visEdge));
+  var container = document.getElementById("network");
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, options(DATA.nodes.length));
+  api.network = network;
+  api.nodes = nodes;
+  api.edges = edges;
+
+  // -- readiness: bounded stabilisation, then frozen ---------------------------
+
+  var loading = document.getElementById("loading");
+  var loadingFill = document.getElementById("loading-fill");
+  var loadingText = document.getElementById("loading-text");
+  loadingText.textContent = "Laying out " + DATA.nodes.length + " entities…";
+
+  network.on("stabilizationProgress", function (p) {
+    loadingFill.style.width = Math.round(100 * p.iterations / p.total) + "%";
+  });
+
+  function finish() {
+    if (api.ready) return;
+    network.setOptions({ physics: { enabled: false } });
+    network.fit({ animation: false });
+    loading.classList.add("done");
+    api.layoutMs = Math.round(performance.now() - started);
+    api.readyMs = Math.round(performance.now());
+    api.ready = true;
+    document.documentElement.setAttribute("data-ready", "true");
+    updateStats();
+    if (DATA.focus) select(DATA.focus, false);
+  }
+
+  network.once("stabilizationIterationsDone", finish);
+  network.once("stabilized", finish);
+  if (DATA.nodes.length === 0) finish();
+
+  // -- stats, legend and filters -------------------------------------------------
+
+  function updateStats() {
+    var shownNodes = nodes.get({ filter: function (n) { return !n.hidden; } }).length;
+    var shownEdges = edges.get({ filter: function (e) { return !e.hidden; } }).length;
+    var text = shownNodes + " of " + DATA.nodes.length + " entities, " + shownEdges + " of " +
+      DATA.edges.length + " relations";
+    if (api.layoutMs !== null) text += " · laid out in " + api.layoutMs + " ms";
+    document.getElementById("stats").textContent = text;
+  }
+
+  function applyFilters() {
+    nodes.update(DATA.nodes.map(function (n) { return { id: n.id, hidden: !classOn[n.type] }; }));
+    edges.update(DATA.edges.map(function (e) {
+      var shown = predicateOn[e.predicate] && classOn[byId[e.from].type] && classOn[byId[e.to].type];
+      return { id: e.id, hidden: !shown };
+    }));
+    updateStats();
+  }
+
+  function checkboxList(listId, items, state, decorate) {
+    var list = document.getElementById(listId);
+    var boxes = [];
+    items.forEach(function (item) {
+      var li = el("li");
+      var label = el("label");
+      var box = el("input");
+      box.type = "checkbox";
+      box.checked = true;
+      box.value = item.name;
+      box.addEventListener("change", function () { state[item.name] = box.checked; applyFilters(); });
+      label.appendChild(box);
+      if (decorate) label.appendChild(decorate(item));
+      label.appendChild(el("span", item.name, "name"));
+      label.appendChild(el("span", item.count, "count"));
+      li.appendChild(label);
+      list.appendChild(li);
+      boxes.push(box);
+    });
+    return function setAll(on) {
+      boxes.forEach(function (box) { box.checked = on; state[box.value] = on; });
+      applyFilters();
+    };
+  }
+
+  var setClasses = checkboxList("class-legend", DATA.classes, classOn, function (c) { return swatch(c.shape, c.colour); });
+  var setPredicates = checkboxList("predicate-filters", DATA.predicates, predicateOn, null);
+  document.getElementById("classes-all").addEventListener("click", function () { setClasses(true); });
+  document.getElementById("classes-none").addEventListener("click", function () { setClasses(false); });
+  document.getElementById("predicates-all").addEventListener("click", function () { setPredicates(true); });
+  document.getElementById("predicates-none").addEventListener("click", function () { setPredicates(false); });
+
+  function showClass(name) {
+    if (classOn[name]) return;
+    classOn[name] = true;
+    document.querySelectorAll("#class-legend input").forEach(function (box) {
+      if (box.value === name) box.checked = true;
+    });
+    applyFilters();
+  }
+
+  // -- the details panel ---------------------------------------------------------
+
+  var details = document.getElementById("details");
+
+  function section(title) {
+    details.appendChild(el("h3", title));
+  }
+
+  function citeText(s) {
+    var text = s.title || s.source;
+    if (s.locator) text += ", " + s.locator;
+    return text;
+  }
+
+  function sourceList(sources) {
+    var ul = el("ul", null, "sources");
+    sources.forEach(function (s) {
+      var li = el("li", citeText(s));
+      if (s.note) li.appendChild(el("div", s.note, "cite"));
+      li.appendChild(el("div", s.source, "cite"));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  function entityLink(id) {
+    var b = el("button", byId[id].display, "link");
+    b.type = "button";
+    b.addEventListener("click", function () { select(id, true); });
+    return b;
+  }
+
+  function edgeFacts(e) {
+    var facts = [];
+    if (e.start) facts.push("from " + e.start);
+    if (e.end) facts.push("until " + e.end);
+    if (e.stake !== null && e.stake !== undefined) facts.push("stake " + e.stake + "%");
+    return facts.join(", ");
+  }
+
+  function showNode(id) {
+    var n = byId[id];
+    clear(details);
+    details.appendChild(el("h2", n.label || n.display));
+    if (n.label_zh) details.appendChild(el("div", n.label_zh, "zh"));
+    details.appendChild(el("div", n.types.join(", ") + " · " + n.id, "meta"));
+    if (n.iri) details.appendChild(el("div", n.iri, "meta"));
+    if (n.aliases.length) {
+      section("Also known as");
+      details.appendChild(el("div", n.aliases.join(" · ")));
+    }
+    var dateNames = Object.keys(n.dates);
+    if (dateNames.length) {
+      section("Dates");
+      var dl = el("dl");
+      dateNames.forEach(function (k) {
+        dl.appendChild(el("dt", words(k)));
+        dl.appendChild(el("dd", n.dates[k].join(", ")));
+      });
+      details.appendChild(dl);
+    }
+    section("Sources (" + n.sources.length + ")");
+    details.appendChild(sourceList(n.sources));
+    section("Relations (" + relations[id].length + ")");
+    var ul = el("ul", null, "relations");
+    relations[id].forEach(function (r) {
+      var li = el("li");
+      li.appendChild(el("span", r.direction === "out" ? "→ " + r.edge.predicate + " → " : "← " + r.edge.predicate + " ← ", "pred"));
+      li.appendChild(entityLink(r.other));
+      var facts = edgeFacts(r.edge);
+      if (facts) li.appendChild(el("div", facts, "cite"));
+      r.edge.sources.forEach(function (s) { li.appendChild(el("div", "source: " + citeText(s), "cite")); });
+      ul.appendChild(li);
+    });
+    details.appendChild(ul);
+  }
+
+  function showEdge(id) {
+    var e = DATA.edges.filter(function (x) { return x.id === id; })[0];
+    if (!e) return;
+    clear(details);
+    details.appendChild(el("h2", e.predicate, "pred"));
+    var p = el("div");
+    p.appendChild(entityLink(e.from));
+    p.appendChild(el("span", " → " + e.predicate + " → ", "pred"));
+    p.appendChild(entityLink(e.to));
+    details.appendChild(p);
+    var facts = edgeFacts(e);
+    if (facts) details.appendChild(el("div", facts));
+    details.appendChild(el("div", e.id, "meta"));
+    section("Sources (" + e.sources.length + ")");
+    details.appendChild(sourceList(e.sources));
+  }
+
+  function select(id, animate) {
+    var n = byId[id];
+    if (!n) return false;
+    showClass(n.type);
+    network.selectNodes([id]);
+    network.focus(id, { scale: Math.max(network.getScale(), 1.1),
+                        animation: animate ? { duration: 300, easingFunction: "easeInOutQuad" } : false });
+    showNode(id);
+    return true;
+  }
+
+  api.select = select;
+
+  network.on("click", function (p) {
+    if (p.nodes.length) showNode(p.nodes[0]);
+    else if (p.edges.length) showEdge(p.edges[0]);
+  });
+
+  // -- search ------------------------------------------------------------------
+
+  var search = document.getElementById("search");
+  var results = document.getElementById("search-results");
+  var current = [];
+
+  function matches(text) {
+    var q = fold(text).trim();
+    if (!q) return [];
+    var found = [];
+    searchIndex.forEach(function (entry) {
+      var rank = 3;
+      entry.names.forEach(function (name) {
+        if (name === q) rank = Math.min(rank, 0);
+        else if (name.indexOf(q) === 0) rank = Math.min(rank, 1);
+        else if (name.indexOf(q) > 0) rank = Math.min(rank, 2);
+      });
+      if (rank < 3) found.push({ id: entry.id, rank: rank });
+    });
+    found.sort(function (a, b) {
+      var la = byId[a.id].display, lb = byId[b.id].display;
+      return a.rank - b.rank || (la < lb ? -1 : la > lb ? 1 : 0);
+    });
+    return found.slice(0, 15).map(function (f) { return f.id; });
+  }
+
+  function closeResults() {
+    results.hidden = true;
+    clear(results);
+  }
+
+  function pick(id) {
+    closeResults();
+    search.value = byId[id].display;
+    select(id, true);
+  }
+
+  function showResults() {
+    current = matches(search.value);
+    clear(results);
+    if (!search.value.trim()) { results.hidden = true; return; }
+    if (!current.length) results.appendChild(el("li", "no match", "empty"));
+    current.forEach(function (id, i) {
+      var li = el("li", byId[id].display);
+      li.appendChild(el("span", byId[id].type, "kind"));
+      li.setAttribute("role", "option");
+      if (i === 0) li.className = "active";
+      li.addEventListener("mousedown", function (ev) { ev.preventDefault(); pick(id); });
+      results.appendChild(li);
+    });
+    results.hidden = false;
+  }
+
+  search.addEventListener("input", showResults);
+  search.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") {
+      var found = matches(search.value);
+      if (found.length) pick(found[0]);
+      ev.preventDefault();
+    } else if (ev.key === "Escape") {
+      closeResults();
+    }
+  });
+  search.addEventListener("blur", closeResults);
+  api.search = function (text) {
+    var found = matches(text);
+    if (found.length) select(found[0], false);
+    return found;
+  };
+
+  updateStats();
+}());
