@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import difflib
 import hashlib
 import html
 import importlib.util
@@ -287,7 +288,7 @@ def _page(data: dict) -> str:
     csp = (f"default-src 'none'; script-src {_csp_hash(vis_js)} {_csp_hash(app_js)}; "
            "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
     return _fill((TEMPLATES / "explorer.html").read_text(encoding="utf-8"), {
-        "title": html.escape(data["title"]), "csp": html.escape(csp), "vis_css": vis_css,
+        "title": html.escape(data["title"]), "csp": html.escape(csp, quote=False), "vis_css": vis_css,
         "app_css": (TEMPLATES / "explorer.css").read_text(encoding="utf-8"),
         "vis_js": vis_js, "app_js": app_js, "data": script_json(data)})
 
@@ -363,17 +364,22 @@ def _class_closure(graph: Graph, names) -> set[str]:
     for c in entity_classes(graph):
         for sup in graph.transitive_objects(c, RDFS.subClassOf):
             below.setdefault(slug(sup), set()).add(slug(c))
-    unknown = sorted(set(names) - set(below))
-    if unknown:
-        raise ValueError(f"unknown class {', '.join(unknown)}; classes: {', '.join(sorted(below))}")
+    _reject(names, below, "class")
     return set().union(*(below[n] for n in names))
+
+
+def _reject(names, known, kind: str) -> None:
+    """ValueError naming the first unknown name and the closest known ones."""
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+            hint = f"; did you mean: {', '.join(close)}?" if close else f"; known: {', '.join(sorted(known))}"
+            raise ValueError(f"unknown {kind} {name!r}{hint}")
 
 
 def _check_predicates(graph: Graph, names) -> set[str]:
     known = {slug(p) for p in graph.subjects(RDF.type, OWL.ObjectProperty)}
-    unknown = sorted(set(names) - known)
-    if unknown:
-        raise ValueError(f"unknown predicate {', '.join(unknown)}; predicates: {', '.join(sorted(known))}")
+    _reject(names, known, "predicate")
     return set(names)
 
 
@@ -413,9 +419,11 @@ def ego_network(kg, name: str, depth: int = 1, types=None, predicates=None) -> t
     >>> centre, sorted(g)
     ('id:alibaba-group', ['id:alibaba-group', 'id:ant-group'])
     """
+    if depth < 0:
+        raise ValueError(f"depth must be 0 or more, not {depth}")
     centre = kg.find(name)
     if centre not in kg.nx:
-        raise LookupError(f"{name!r} ({centre}) is not in the graph on this date")
+        raise LookupError(f"{name!r} ({centre}) is not in this graph (not valid on its date)")
     keep_types = _class_closure(kg.graph, types) if types else None
     keep_preds = _check_predicates(kg.graph, predicates) if predicates else None
     view = nx.subgraph_view(
@@ -432,7 +440,10 @@ def _view(args) -> int:
     from .pipeline import report_failure
     try:
         kg = load(Path(args.graph) if args.graph else None)
-        kg = kg.as_of(args.as_of) if args.as_of else kg
+        if args.as_of:
+            kg = kg.as_of(args.as_of)
+            if kg.find(args.name) not in kg.nx:
+                raise LookupError(f"{args.name!r} ({kg.find(args.name)}) was not valid on {args.as_of}")
         g, centre = ego_network(kg, args.name, args.depth, args.type, args.predicate)
     except BuildError as err:
         report_failure(err)

@@ -1,0 +1,91 @@
+"""The cdkg command line, run as a user would, on a build of tests/valid."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from graph.cli import main, parser
+from graph.paths import ROOT
+from graph.pipeline import build
+
+from conftest import VALID
+
+
+@pytest.fixture(scope="module")
+def graph_file(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "dist"
+    build(out, VALID, log=None)
+    return str(out / "graph.ttl")
+
+
+def cdkg(*args):
+    done = subprocess.run([sys.executable, "-m", "graph.cli", *args], capture_output=True, text=True, cwd=ROOT)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_query_table_csv_json_give_the_same_rows(graph_file):
+    code, table, _ = cdkg("query", "platforms_of_company", "--param", "company=Example Company", "--graph", graph_file)
+    assert code == 0
+    assert table.splitlines()[2].split() == ["id:example-platform", "Example", "Platform", "示例平台",
+                                             "id:example-company", "Example", "Company"]
+    _, csv_out, _ = cdkg("query", "platforms_of_company", "--param", "company=示例公司", "--graph", graph_file,
+                         "--format", "csv")
+    assert csv_out.splitlines()[1] == "id:example-platform,Example Platform,示例平台,id:example-company,Example Company"
+    _, json_out, _ = cdkg("query", "platforms_of_company", "--param", "company=id:example-company",
+                          "--graph", graph_file, "--format", "json")
+    assert json.loads(json_out)[0]["platform"] == "id:example-platform"
+
+
+def test_query_list_names_every_query():
+    code, out, _ = cdkg("query", "--list")
+    assert code == 0 and "regulators_of_platform" in out and "--param platform=<entity>" in out
+
+
+def test_unknown_name_gives_suggestion_not_traceback(graph_file):
+    code, out, err = cdkg("show", "Exampel Regulator", "--graph", graph_file)
+    assert code == 2
+    assert "no entity named 'Exampel Regulator'; did you mean: Example Regulator" in err
+    assert "Traceback" not in err
+
+
+def test_show_prints_relations_with_sources(graph_file):
+    code, out, _ = cdkg("show", "Example Law", "--graph", graph_file)
+    assert code == 0
+    assert out.splitlines()[0] == "Example Law / 示例法 (id:example-law)"
+    assert "--enforcedBy--> Example Regulator (id:example-regulator)  <src:example Art. 6>" in out
+
+
+def test_path_prints_each_step_and_source(graph_file):
+    code, out, _ = cdkg("path", "Example Platform", "Example Company", "--graph", graph_file)
+    assert code == 0
+    assert out.splitlines() == [
+        "path 1 (1 step):",
+        "  Example Company / 示例公司 (id:example-company) --operates--> Example Platform / 示例平台 (id:example-platform)",
+        "      source: src:example p. 2",
+    ]
+
+
+def test_as_of_lists_instruments_in_force(graph_file):
+    _, before, _ = cdkg("as-of", "2021-08-31", "--graph", graph_file)
+    _, after, _ = cdkg("as-of", "2021-09-01", "--graph", graph_file)
+    assert "instruments in force (0):" in before
+    assert "Example Law / 示例法 (id:example-law)  effective 2021-09-01" in after
+
+
+def test_neighbours_and_owners(graph_file):
+    code, out, _ = cdkg("neighbours", "Example Regulator", "--direction", "in", "--graph", graph_file)
+    assert code == 0 and "Example Law / 示例法 (id:example-law)" in out
+    code, out, _ = cdkg("owners", "Example Platform", "--graph", graph_file)
+    assert code == 0 and out.splitlines()[0].endswith(": 0")
+
+
+def test_every_command_help_ends_with_an_example(capsys):
+    sub = next(a for a in parser()._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        assert p.epilog and p.epilog.startswith("Example: cdkg "), name
+
+
+def test_build_check_writes_nothing(tmp_path):
+    assert main(["build", "--check", "--data", str(VALID)]) == 0
