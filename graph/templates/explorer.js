@@ -17,7 +17,7 @@
   var predicateOn = {};
   var relations = {};
   var searchIndex = [];
-  var api = { data: DATA, ready: false, readyMs: null, layoutMs: null };
+  var api = { data: DATA, ready: false, readyMs: null, layoutMs: null, animating: false };
   window.cdkg = api;
 
   // -- small DOM helpers ------------------------------------------------------
@@ -335,6 +335,7 @@
     if (!n) return false;
     showClass(n.type);
     network.selectNodes([id]);
+    api.animating = !!animate;
     network.focus(id, { scale: Math.max(network.getScale(), 1.1),
                         animation: animate ? { duration: 300, easingFunction: "easeInOutQuad" } : false });
     showNode(id);
@@ -342,6 +343,7 @@
   }
 
   api.select = select;
+  network.on("animationFinished", function () { api.animating = false; });
 
   network.on("click", function (p) {
     if (p.nodes.length) showNode(p.nodes[0]);
