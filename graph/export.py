@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from .namespaces import DCTERMS, KG, PREFIXES, RDF, RDFS, SKOS, curie, slug
+from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SKOS, curie, slug
 
 __all__ = ["write_outputs", "entity_rows", "relation_rows", "observation_rows",
            "corrected_rows", "label", "ENTITY_COLUMNS", "RELATION_COLUMNS"]
@@ -172,9 +172,32 @@ def report(graph: Graph, inferred: Graph, summary: dict) -> str:
     lines += [f"| {c} | {n} |" for c, n in sorted(classes.items())]
     lines += ["", "## Relations by predicate", "", "| predicate | rows |", "|---|---|"]
     lines += [f"| {p} | {n} |" for p, n in sorted(preds.items())]
+    lines += ["", *coverage_section(graph)]
     for extra in summary.get("sections", []):
         lines += ["", *extra]
     return "\n".join(lines) + "\n"
+
+
+def coverage_section(graph: Graph) -> list[str]:
+    """Markdown: entities, claims and observations citing each seed, and the corrected seed claims."""
+    lines = ["## Seed coverage", "",
+             "| seed file | entities | claims | observations | corrected claims |", "|---|---|---|---|---|"]
+    for seed, file in sorted(graph.subject_objects(KG.seedFile), key=lambda x: str(x[1])):
+        cites = set(graph.subjects(DCTERMS.source, seed))
+        owners = {o for c in cites for o in graph.subjects(KG.citation, c)}
+        counts = [sum(1 for o in owners if (o, RDF.type, cls) in graph)
+                  for cls in (None, KG.Claim, KG.Observation, KG.CorrectedClaim)]
+        counts[0] = sum(1 for o in owners if isinstance(o, URIRef) and str(o).startswith(str(ID))
+                        and (o, RDF.type, KG.Observation) not in graph)
+        lines.append(f"| {file} | " + " | ".join(str(n) for n in counts) + " |")
+    lines += ["", "## Corrected seed claims", ""]
+    rows = corrected_rows(graph)
+    if not rows:
+        lines.append("None.")
+    for row in rows:
+        lines.append(f"- `{row['subject']}` {row['predicate']} `{row['object']}` "
+                     f"({row['source']} {row['locator']}): {row['correction']}")
+    return lines
 
 
 def write_outputs(graph: Graph, inferred: Graph, out: Path, summary: dict | None = None) -> dict:

@@ -27,7 +27,7 @@ from .query import QueryError
 from .store import with_values
 
 __all__ = ["remote_select", "remote_ask", "term_from_json", "rows_from_json", "split_endpoint",
-           "RemoteError", "JSON_RESULTS"]
+           "EndpointNames", "RemoteError", "JSON_RESULTS", "LOOKUP"]
 
 JSON_RESULTS = "application/sparql-results+json"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -162,3 +162,66 @@ def remote_ask(endpoint: str, query_text: str, bindings: dict | None = None, tim
     if "boolean" not in document:
         raise RemoteError(f"{endpoint} answered rows, not a boolean: is this a SELECT query?")
     return bool(document["boolean"])
+
+
+#: Entities with this label or alias, compared case-insensitively (bound: ?_name).
+LOOKUP = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?entity ?label WHERE {
+  ?entity rdfs:label|skos:altLabel ?name . FILTER (LCASE(STR(?name)) = LCASE(STR(?_name)))
+  OPTIONAL { ?entity rdfs:label ?label . FILTER (LANG(?label) = "en") }
+}
+ORDER BY ?entity LIMIT 20"""
+
+
+class EndpointNames:
+    """Resolve entity parameters through SPARQL, for a graph that is not loaded locally.
+
+    An IRI or a CURIE of the project prefixes (``id:cac``) is taken as is;
+    any other text must equal one entity's label or alias, ignoring case (the
+    local :meth:`graph.api.KnowledgeGraph.find` also folds widths and punctuation
+    and suggests near names; this does not). It has the two attributes
+    :func:`graph.query.bind` uses of a KnowledgeGraph: ``find`` and ``nx``.
+
+    Parameters
+    ----------
+    select : callable
+        ``select(query_text, bindings) -> rows``, e.g. bound to an endpoint by
+        :meth:`at`, or to a local store with :func:`graph.store.select`.
+
+    Examples
+    --------
+    >>> from graph.store import select, to_store
+    >>> store = to_store(tiny_graph())
+    >>> names = EndpointNames(lambda q, b: select(store, q, b))
+    >>> names.find("ALIPAY"), names.find("id:cac")
+    ('https://w3id.org/cdkg/id/alipay', 'https://w3id.org/cdkg/id/cac')
+    """
+
+    nx: dict = {}
+
+    def __init__(self, select):
+        self._select = select
+
+    @classmethod
+    def at(cls, endpoint: str, timeout: float = 60.0) -> "EndpointNames":
+        """Names resolved on a SPARQL endpoint (its URL as for :func:`remote_select`)."""
+        return cls(lambda query, bindings: remote_select(endpoint, query, bindings, timeout))
+
+    def find(self, text: str) -> str:
+        """The IRI of the one entity ``text`` names; raise EntityNotFound or AmbiguousName."""
+        from .api import AmbiguousName, EntityNotFound
+        from .namespaces import PREFIXES, curie
+        if text.startswith(("http://", "https://")):
+            return text
+        prefix, sep, local = text.partition(":")
+        if sep and prefix in PREFIXES:
+            return PREFIXES[prefix] + local
+        rows = self._select(LOOKUP, {"_name": Literal(text)})
+        found = sorted({str(row["entity"]) for row in rows})
+        if not found:
+            raise EntityNotFound(text, [])
+        if len(found) > 1:
+            labels = {str(r["entity"]): str(r.get("label", "")) for r in rows}
+            raise AmbiguousName(text, [(curie(iri), labels[iri]) for iri in found])
+        return found[0]
