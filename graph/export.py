@@ -172,7 +172,7 @@ def report(graph: Graph, inferred: Graph, summary: dict) -> str:
     lines += [f"| {c} | {n} |" for c, n in sorted(classes.items())]
     lines += ["", "## Relations by predicate", "", "| predicate | rows |", "|---|---|"]
     lines += [f"| {p} | {n} |" for p, n in sorted(preds.items())]
-    lines += ["", *coverage_section(graph)]
+    lines += ["", *coverage_section(graph), "", *wikidata_section(graph, inferred)]
     for extra in summary.get("sections", []):
         lines += ["", *extra]
     return "\n".join(lines) + "\n"
@@ -197,6 +197,17 @@ def coverage_section(graph: Graph) -> list[str]:
     for row in rows:
         lines.append(f"- `{row['subject']}` {row['predicate']} `{row['object']}` "
                      f"({row['source']} {row['locator']}): {row['correction']}")
+    return lines
+
+
+def wikidata_section(graph: Graph, inferred: Graph) -> list[str]:
+    """Markdown: how many entities link to Wikidata, and which do not yet."""
+    entities = _entities(graph, inferred)
+    linked = [e for e in entities if any("wikidata.org/entity/" in str(m) for m in graph.objects(e, SKOS.exactMatch))]
+    missing = [e for e in entities if e not in set(linked)]
+    lines = ["## Wikidata links", "",
+             f"{len(linked)} of {len(entities)} entities link to Wikidata (skos:exactMatch, verified on Wikidata itself).",
+             "", f"Without a link ({len(missing)}): " + ", ".join(f"`{curie(e)}`" for e in missing)]
     return lines
 
 
