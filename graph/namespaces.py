@@ -81,11 +81,16 @@ class KG(DefinedNamespace):
     amendedDate: URIRef
     amends: URIRef
     amount: URIRef
+    applicableDate: URIRef
     applicant: URIRef
     appliedToJoin: URIRef
     appliesTo: URIRef
     authorOf: URIRef
     authoredBy: URIRef
+    awardReceived: URIRef
+    awarded: URIRef
+    awardedBy: URIRef
+    awardedTo: URIRef
     basisFor: URIRef
     citation: URIRef
     claim: URIRef
