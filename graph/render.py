@@ -426,9 +426,14 @@ def ego_network(kg, name: str, depth: int = 1, types=None, predicates=None) -> t
         raise LookupError(f"{name!r} ({centre}) is not in this graph (not valid on its date)")
     keep_types = _class_closure(kg.graph, types) if types else None
     keep_preds = _check_predicates(kg.graph, predicates) if predicates else None
-    view = nx.subgraph_view(
-        kg.nx, filter_node=lambda n: n == centre or keep_types is None or bool(keep_types & set(kg.nx.nodes[n]["types"])),
-        filter_edge=lambda u, v, k: keep_preds is None or k in keep_preds)
+
+    def keep_node(n):
+        return n == centre or keep_types is None or not keep_types.isdisjoint(kg.nx.nodes[n]["types"])
+
+    def keep_edge(u, v, key):
+        return keep_preds is None or key in keep_preds
+
+    view = nx.subgraph_view(kg.nx, filter_node=keep_node, filter_edge=keep_edge)
     near = nx.single_source_shortest_path_length(view.to_undirected(as_view=True), centre, cutoff=depth)
     return view.subgraph(sorted(near)).copy(), centre
 
@@ -453,7 +458,7 @@ def _view(args) -> int:
         return 2
     name = _display(g.nodes[centre])
     when = f", as of {args.as_of}" if args.as_of else ""
-    out = Path(args.out) if args.out else DIST / f"view-{re.sub(r'[^A-Za-z0-9._-]+', '-', centre.split(':', 1)[-1])}.html"
+    out = Path(args.out) if args.out else DIST / f"view-{re.sub(r'[^A-Za-z0-9._-]+', '-', centre.split(':')[-1])}.html"
     render_html(g, out, title=f"{name}: relations to depth {args.depth}{when}", focus=centre)
     print(f"wrote {out}: {g.number_of_nodes()} entities, {g.number_of_edges()} relations")
     return 0

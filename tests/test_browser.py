@@ -294,3 +294,14 @@ def test_thousand_nodes_become_interactive(visit, tmp_path, capsys):
     with capsys.disabled():
         print(f"\n1,000-node page: interactive {v.seconds:.2f} s after navigation (layout {layout_ms} ms)")
     assert v.search("实体500") == ["id:e0500"]
+
+
+# -- the skip rule ----------------------------------------------------------------------------
+
+def test_missing_browser_skips_locally_but_fails_under_ci(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        unavailable("no browser")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        unavailable("no browser")

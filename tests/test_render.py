@@ -8,7 +8,7 @@ import pytest
 
 from graph.cli import main
 from graph.network import to_networkx
-from graph.render import html_step, page_data, render_html, script_json
+from graph.render import TEMPLATES, html_step, page_data, render_html, script_json
 from graph.testing import tiny_graph
 
 #: Anything that would make the browser fetch a resource from another host.
@@ -88,6 +88,11 @@ def test_hostile_label_is_escaped(tiny_nx, tmp_path):
     node = next(n for n in embedded(html)["nodes"] if n["id"] == "id:taobao")
     assert (node["label"], node["label_zh"], node["aliases"]) == (HOSTILE, "<img src=x onerror=alert(1)>",
                                                                   ["a & b", "\u2028"])
+
+
+def test_explorer_script_never_parses_data_as_html():
+    js = (TEMPLATES / "explorer.js").read_text(encoding="utf-8")
+    assert re.search(r"\.(?:inner|outer)HTML\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function", js) is None
 
 
 def test_script_json_escapes_markup():

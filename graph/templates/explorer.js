@@ -13,13 +13,14 @@
   function stabilizationIterations(count) {
     return Math.max(50, Math.min(200, Math.round(50000 / Math.max(count, 1))));
   }
+
   var SVG = "http://www.w3.org/2000/svg"; // an XML namespace name, not a request
   var started = performance.now();
   var DATA = JSON.parse(document.getElementById("cdkg-data").textContent);
-  var byId = {};
-  var classOn = {};
-  var predicateOn = {};
-  var relations = {};
+  var byId = Object.create(null);
+  var classOn = Object.create(null);
+  var predicateOn = Object.create(null);
+  var relations = Object.create(null);
   var searchIndex = [];
   var api = { data: DATA, ready: false, readyMs: null, layoutMs: null, animating: false };
   window.cdkg = api;
@@ -76,13 +77,15 @@
   // -- the network ------------------------------------------------------------
 
   function visNode(n) {
-    return { id: n.id, label: n.display, group: n.type, value: n.size, title: n.tooltip, hidden: false };
+    return { id: n.id, label: n.display, group: n.type, value: n.size, title: n.tooltip };
   }
 
   function visEdge(e) {
-    var smooth = e.curve === 0 ? { enabled: true, type: "continuous", roundness: 0.15 }
-      : { enabled: true, type: e.curve % 2 ? "curvedCW" : "curvedCCW", roundness: 0.15 + 0.12 * Math.ceil(e.curve / 2) };
-    return { id: e.id, from: e.from, to: e.to, label: e.predicate, title: e.tooltip, smooth: smooth, hidden: false };
+    var edge = { id: e.id, from: e.from, to: e.to, label: e.predicate, title: e.tooltip };
+    if (e.curve > 0) {  // parallel relations between the same pair bend apart
+      edge.smooth = { enabled: true, type: e.curve % 2 ? "curvedCW" : "curvedCCW", roundness: 0.2 * Math.ceil(e.curve / 2) };
+    }
+    return edge;
   }
 
   function groups() {
@@ -109,10 +112,11 @@
                 color: "#1f2933", strokeWidth: 3, strokeColor: "#ffffff" },
         // Size grows with the number of links; so does the label, so that when zoomed
         // out the labels of hubs stay readable and those of leaves are left out.
-        scaling: { min: 8, max: 44, label: { enabled: true, min: 12, max: 26, maxVisible: 26, drawThreshold: 6 } }
+        scaling: { min: 8, max: 36, label: { enabled: true, min: 12, max: 24, maxVisible: 24, drawThreshold: 6 } }
       },
       edges: {
         arrows: { to: { enabled: true, scaleFactor: 0.5 } },
+        smooth: { enabled: true, type: "continuous", roundness: 0.15 },  // not "dynamic": no extra physics
         color: { color: "#9aa5b1", highlight: "#2f6fb3", hover: "#52606d", inherit: false },
         width: 1,
         selectionWidth: 2,
@@ -121,9 +125,9 @@
       },
       physics: {
         enabled: true,
-        solver: "barnesHut",
-        barnesHut: { gravitationalConstant: -9000, centralGravity: 0.2, springLength: 180,
-                     springConstant: 0.04, damping: 0.35, avoidOverlap: 0.3, theta: 0.9 },
+        solver: "forceAtlas2Based",
+        forceAtlas2Based: { gravitationalConstant: -200, centralGravity: 0.02, springLength: 150,
+                            springConstant: 0.06, damping: 0.5, avoidOverlap: 0.6, theta: 0.9 },
         maxVelocity: 60,
         minVelocity: 0.75,
         stabilization: { enabled: true, iterations: stabilizationIterations(count), updateInterval: 10, fit: true }
@@ -141,6 +145,14 @@
   DATA.edges.forEach(function (e) {
     relations[e.from].push({ edge: e, direction: "out", other: e.to });
     if (e.to !== e.from) relations[e.to].push({ edge: e, direction: "in", other: e.from });
+  });
+  Object.keys(relations).forEach(function (id) {
+    relations[id].sort(function (a, b) {
+      var ka = [a.direction === "out" ? 0 : 1, a.edge.predicate, byId[a.other].display, a.edge.id];
+      var kb = [b.direction === "out" ? 0 : 1, b.edge.predicate, byId[b.other].display, b.edge.id];
+      for (var i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+      return 0;
+    });
   });
   DATA.classes.forEach(function (c) { classOn[c.name] = true; });
   DATA.predicates.forEach(function (p) { predicateOn[p.name] = true; });
@@ -342,7 +354,8 @@
     showClass(n.type);
     network.selectNodes([id]);
     api.animating = !!animate;
-    network.focus(id, { scale: Math.max(network.getScale(), 1.1),
+    var scale = network.getScale();
+    network.focus(id, { scale: scale < 0.7 ? 0.9 : scale,
                         animation: animate ? { duration: 300, easingFunction: "easeInOutQuad" } : false });
     showNode(id);
     return true;
