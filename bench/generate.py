@@ -37,7 +37,7 @@ PREFIXES = """@prefix kg:      <https://w3id.org/cdkg/ontology#> .
 """
 
 #: Normalised (asserted) triples per unit, measured: used to pick --units from --triples.
-TRIPLES_PER_UNIT = 104.5
+TRIPLES_PER_UNIT = 86.5
 ZH_DIGITS = "零一二三四五六七八九"
 WORDS = ["Digital", "Cloud", "Data", "Smart", "Net", "Pay", "Trade", "Link", "Star", "River",
          "Harbour", "Bridge", "Silk", "Jade", "Peak", "Open"]

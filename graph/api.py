@@ -180,7 +180,8 @@ class KnowledgeGraph:
                     score = 0.8
                 else:
                     score = round(difflib.SequenceMatcher(None, key, n).ratio() * 0.75, 3)
-                if score > best.get(node, (0.0, ""))[0] or (score == best.get(node, (0.0, ""))[0] and name < best[node][1]):
+                current = best.get(node)
+                if current is None or score > current[0] or (score == current[0] and name < current[1]):
                     best[node] = (score, name)
         ranked = sorted(((s, node, name) for node, (s, name) in best.items() if s >= 0.45),
                         key=lambda x: (-x[0], x[1]))

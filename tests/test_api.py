@@ -156,3 +156,10 @@ def test_package_level_load(tmp_path):
     build(tmp_path / "dist", VALID, log=None)
     kg = graph.load(tmp_path / "dist" / "graph.ttl")
     assert kg.find("Example Law") == "id:example-law"
+
+
+def test_search_handles_names_with_no_overlap(tiny_kg):
+    # a name sharing no character with the query scores 0 and must not crash the ranking
+    assert [r["id"] for r in tiny_kg.search("阿里巴巴")] == ["id:alibaba-group"]
+    with pytest.raises(EntityNotFound, match="did you mean: 阿里巴巴集团"):
+        tiny_kg.find("阿里巴巴")
