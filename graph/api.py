@@ -213,9 +213,9 @@ class KnowledgeGraph:
                 attributes.setdefault(slug(p), []).append(str(o))
         relations = []
         for _, other, key, e in self.nx.out_edges(node, keys=True, data=True):
-            relations.append(self._relation("out", key, other, e))
+            relations.append(self._relation("out", e["predicate"], other, e))
         for other, _, key, e in self.nx.in_edges(node, keys=True, data=True):
-            relations.append(self._relation("in", key, other, e))
+            relations.append(self._relation("in", e["predicate"], other, e))
         data.update(id=node, attributes=attributes,
                     relations=sorted(relations, key=lambda r: (r["direction"] != "out", r["predicate"], r["other"])))
         return data
@@ -240,9 +240,9 @@ class KnowledgeGraph:
         node = self.find(entity)
         found = set()
         if direction in ("out", "both"):
-            found |= {v for _, v, k in self.nx.out_edges(node, keys=True) if predicate in (None, k)}
+            found |= {v for _, v, e in self.nx.out_edges(node, data=True) if predicate in (None, e["predicate"])}
         if direction in ("in", "both"):
-            found |= {u for u, _, k in self.nx.in_edges(node, keys=True) if predicate in (None, k)}
+            found |= {u for u, _, e in self.nx.in_edges(node, data=True) if predicate in (None, e["predicate"])}
         return found
 
     def ego(self, entity: str, depth: int = 1) -> nx.MultiDiGraph:
@@ -266,13 +266,13 @@ class KnowledgeGraph:
                 edges = (self.nx.in_edges(node, keys=True, data=True) if upward
                          else self.nx.out_edges(node, keys=True, data=True))
                 for u, v, key, e in sorted(edges, key=lambda x: (x[0], x[1])):
-                    if key != "owns":
+                    if e["predicate"] != "owns":
                         continue
                     other = u if upward else v
                     if other in seen:
                         continue
                     seen.add(other)
-                    step = Step(u, "owns", v, tuple(e["sources"]))
+                    step = Step(u, "owns", v, tuple(e["sources"]))  # one step per ownership claim
                     new_chain = (step, *chain) if upward else (*chain, step)
                     s = None if stake is None or e.get("stake") is None else stake * e["stake"] / 100
                     owner, owned = (other, start) if upward else (start, other)
@@ -305,17 +305,17 @@ class KnowledgeGraph:
         """The entity itself, its sectors, its operators and their (transitive) owners and sectors."""
         out = [(node, ())]
         for u, _, key, e in self.nx.in_edges(node, keys=True, data=True):
-            if key == "operates":
+            if e["predicate"] == "operates":
                 out.append((u, (Step(u, "operates", node, tuple(e["sources"])),)))
         for _, v, key, e in self.nx.out_edges(node, keys=True, data=True):
-            if key == "operatedBy":
+            if e["predicate"] == "operatedBy":
                 out.append((v, (Step(node, "operatedBy", v, tuple(e["sources"])),)))
         for holder, via in list(out):
             for o in self.owners(holder):
                 out.append((o.owner, via + o.chain))
         for holder, via in list(out):
             for _, v, key, e in self.nx.out_edges(holder, keys=True, data=True):
-                if key == "inSector":
+                if e["predicate"] == "inSector":
                     out.append((v, via + (Step(holder, "inSector", v, tuple(e["sources"])),)))
         unique, seen = [], set()
         for holder, via in out:
@@ -333,7 +333,7 @@ class KnowledgeGraph:
         found, seen = [], set()
         for holder, via in self._carriers(self.find(entity)):
             for u, _, key, e in sorted(self.nx.in_edges(holder, keys=True, data=True)):
-                if key == "regulates" and u not in seen:
+                if e["predicate"] == "regulates" and u not in seen:
                     seen.add(u)
                     found.append(Reach(u, via + (Step(u, "regulates", holder, tuple(e["sources"])),)))
         return sorted(found, key=lambda r: (len(r.via), r.entity))
@@ -347,7 +347,7 @@ class KnowledgeGraph:
         found, seen = [], set()
         for holder, via in self._carriers(self.find(entity)):
             for u, _, key, e in sorted(self.nx.in_edges(holder, keys=True, data=True)):
-                if key == "appliesTo" and u not in seen:
+                if e["predicate"] == "appliesTo" and u not in seen:
                     seen.add(u)
                     found.append(Reach(u, via + (Step(u, "appliesTo", holder, tuple(e["sources"])),)))
         return sorted(found, key=lambda r: (len(r.via), r.entity))
@@ -377,10 +377,10 @@ class KnowledgeGraph:
 
     def _step(self, u: str, v: str) -> Step:
         if self.nx.has_edge(u, v):
-            key = sorted(self.nx[u][v])[0]
-            return Step(u, key, v, tuple(self.nx[u][v][key]["sources"]))
-        key = sorted(self.nx[v][u])[0]
-        return Step(v, key, u, tuple(self.nx[v][u][key]["sources"]))
+            e = self.nx[u][v][sorted(self.nx[u][v])[0]]
+            return Step(u, e["predicate"], v, tuple(e["sources"]))
+        e = self.nx[v][u][sorted(self.nx[v][u])[0]]
+        return Step(v, e["predicate"], u, tuple(e["sources"]))
 
     # -- time ------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 Nodes carry ``label``, ``label_zh``, ``type`` (the most specific asserted class),
 ``types``, ``aliases`` and ``dates``; edges are keyed by the relation's local name
-(``operates``, ``issuedBy``...) and carry ``start``, ``end``, ``stake`` and
+(``operates``, ``issuedBy``...; a second claim of the same relation between the
+same pair, for another period, is keyed ``"owns 2019-09"``) and carry ``start``, ``end``, ``stake`` and
 ``sources`` (one dict per citation: source id, title, locator, note), so every
 algorithm result can be traced back to its sources.
 """
@@ -85,5 +86,8 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
                 attrs[name] = value.toPython() if name == "stake" else str(value)
         if "stake" in attrs:
             attrs["stake"] = float(attrs["stake"])
-        g.add_edge(curie(s), curie(o), key=slug(p), **attrs)
+        key = slug(p)
+        if g.has_edge(curie(s), curie(o), key):  # the same relation over another period
+            key = f"{key} {attrs.get('start', claim)}"
+        g.add_edge(curie(s), curie(o), key=key, **attrs)
     return g
