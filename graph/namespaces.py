@@ -94,6 +94,8 @@ class KG(DefinedNamespace):
     basisFor: URIRef
     citation: URIRef
     claim: URIRef
+    controlledBy: URIRef
+    controls: URIRef
     cooperatesWith: URIRef
     correctedBy: URIRef
     correction: URIRef
