@@ -187,6 +187,7 @@ def part_fixed(data: Path, work: Path, size: str, opts) -> None:
     checks = timed("validate: check queries (fixed)", check_problems, store, origins, graph, fixed_checks_folder())
     emit(step="problems", count=len(problems) + len(checks))
     inferred = timed("infer (diff in Oxigraph)", infer_in_store, graph, store)
+    emit(step="inferred triples", count=len(inferred))
     out = work / f"out-{size}-fixed"
     out.mkdir(parents=True, exist_ok=True)
     timed("export (graph files by Oxigraph, CSV rows)", _ox_export, graph, inferred, store, out)
@@ -333,8 +334,9 @@ def machine() -> str:
     mem = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal"))) / 1024 / 1024
     libs = ", ".join(f"{p} {version(p)}" for p in ("pyoxigraph", "rdflib", "pyshacl", "owlrl", "networkx"))
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}; {libs}")
+            f"Python {platform.python_version()}; {libs}; load average at start {load}")
 
 
 def main(argv=None) -> int:

@@ -31,6 +31,8 @@ def cell(record: dict | None) -> str:
     if "error" in record:
         return "error: " + record["error"][:60]
     seconds = record["seconds"]
+    if seconds < 0.01:
+        return f"{seconds * 1000:.1f} ms"
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.0f} s"
 
 
