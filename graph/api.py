@@ -125,7 +125,8 @@ class KnowledgeGraph:
         self._others: dict[str, set[str]] = {}  # indicators, observations: findable, not in the network
         for cls in (KG.Indicator, KG.Observation):
             for term in graph.subjects(RDF.type, cls):
-                for name in (*graph.objects(term, RDFS.label), *graph.objects(term, SKOS.altLabel), curie(term)):
+                for name in (*graph.objects(term, RDFS.label), *graph.objects(term, SKOS.altLabel),
+                             curie(term), slug(term)):
                     self._others.setdefault(normalize_name(str(name)), set()).add(curie(term))
 
     # -- lookup ----------------------------------------------------------------
