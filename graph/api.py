@@ -285,10 +285,24 @@ class KnowledgeGraph:
     def owners(self, entity: str, transitive: bool = True) -> list[Ownership]:
         """Who owns ``entity``, nearest first; with the effective stake along each chain.
 
+        A platform or system is owned through the company that operates it: its
+        operators come first (an ``operates`` step, counted as 100%), then their owners.
+
         >>> [(o.owner, o.stake) for o in KnowledgeGraph(tiny_graph()).owners("Alipay (China) Network Technology")]
         [('id:ant-group', 100.0), ('id:alibaba-group', 33.0)]
+        >>> [(o.owner, o.stake, [s.predicate for s in o.chain]) for o in KnowledgeGraph(tiny_graph()).owners("Alipay")]
+        [('id:ant-group', 100.0, ['operates']), ('id:alibaba-group', 33.0, ['owns', 'operates'])]
         """
-        found = self._ownership_chains(self.find(entity), upward=True)
+        node = self.find(entity)
+        found = self._ownership_chains(node, upward=True)
+        if not found:
+            for u, _, e in sorted(self.nx.in_edges(node, data=True)):
+                if e["predicate"] != "operates":
+                    continue
+                step = Step(u, "operates", node, tuple(e["sources"]))
+                found.append(Ownership(u, node, 100.0, (step,)))
+                for o in self._ownership_chains(u, upward=True):
+                    found.append(Ownership(o.owner, node, o.stake, (*o.chain, step)))
         return found if transitive else [o for o in found if len(o.chain) == 1]
 
     def holdings(self, entity: str, transitive: bool = True) -> list[Ownership]:
@@ -312,7 +326,7 @@ class KnowledgeGraph:
             if e["predicate"] == "operatedBy":
                 out.append((v, (Step(node, "operatedBy", v, tuple(e["sources"])),)))
         for holder, via in list(out):
-            for o in self.owners(holder):
+            for o in self._ownership_chains(holder, upward=True):
                 out.append((o.owner, via + o.chain))
         for holder, via in list(out):
             for _, v, key, e in self.nx.out_edges(holder, keys=True, data=True):

@@ -161,7 +161,7 @@ def _owners(args) -> int:
         stake = "stake not published" if o.stake is None else f"effective stake {o.stake:g}%"
         print(f"  {_name(kg, other)}: {stake}")
         for s in o.chain:
-            print(f"      {s.source} --owns--> {s.target}  <{_cites(s.sources)}>")
+            print(f"      {s.source} --{s.predicate}--> {s.target}  <{_cites(s.sources)}>")
     return 0
 
 
