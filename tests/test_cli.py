@@ -78,7 +78,12 @@ def test_neighbours_and_owners(graph_file):
     code, out, _ = cdkg("neighbours", "Example Regulator", "--direction", "in", "--graph", graph_file)
     assert code == 0 and "Example Law / 示例法 (id:example-law)" in out
     code, out, _ = cdkg("owners", "Example Platform", "--graph", graph_file)
-    assert code == 0 and out.splitlines()[0].endswith(": 0")
+    assert code == 0
+    assert out.splitlines() == [
+        "owners of Example Platform / 示例平台 (id:example-platform): 1",
+        "  Example Company / 示例公司 (id:example-company): effective stake 100%",
+        "      id:example-company --operates--> id:example-platform  <src:example p. 2>",
+    ]
 
 
 def test_every_command_help_ends_with_an_example(capsys):
