@@ -486,6 +486,24 @@ class KnowledgeGraph:
 
     # -- SPARQL ----------------------------------------------------------------
 
+    def use_store(self, spec: str, inferred_nt: str | Path | None = None) -> "KnowledgeGraph":
+        """Run SPARQL on the store a spec names (``memory`` or ``oxigraph:PATH``).
+
+        An empty on-disk store is first filled from ``inferred_nt`` (the build's
+        ``graph-inferred.nt``) by Oxigraph's bulk loader; a filled one is used as it is.
+        """
+        from .stores import load_graph_into, open_store
+        if spec == "memory":
+            self._store = None
+            return self
+        store = open_store(spec)
+        if len(store) == 0:
+            if inferred_nt is None or not Path(inferred_nt).exists():
+                raise FileNotFoundError(f"store {spec} is empty and there is no graph-inferred.nt to load")
+            load_graph_into(store, inferred_nt)
+        self._store = store
+        return self
+
     @property
     def store(self):
         """An Oxigraph store of the asserted graph plus inferred triples, for SPARQL."""

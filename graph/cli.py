@@ -32,6 +32,13 @@ def _build(args) -> int:
                 from .render import html_step
                 steps.append(html_step)
             build(Path(args.out), Path(args.data), extra_steps=steps)
+            if args.store != "memory":
+                from .stores import load_graph_into, open_store
+                store = open_store(args.store)
+                store.clear()
+                count = load_graph_into(store, Path(args.out) / "graph-inferred.nt")
+                store.flush()
+                print(f"loaded {count} triples into {args.store}", file=sys.stderr)
     except BuildError as err:
         report_failure(err)
         return 1
@@ -47,6 +54,10 @@ def _kg(args):
     except BuildError as err:
         report_failure(err)
         raise SystemExit(1)
+    spec = getattr(args, "store", None)
+    if spec and spec != "memory":
+        graph_file = Path(args.graph) if args.graph else DIST / "graph.ttl"
+        kg.use_store(spec, graph_file.with_name("graph-inferred.nt"))
     return kg.as_of(args.as_of) if getattr(args, "as_of", None) else kg
 
 
@@ -222,6 +233,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--data", default=str(DATA), help="folder of curated Turtle files (default: ontology/data)")
     b.add_argument("--check", action="store_true", help="validate only; write nothing")
     b.add_argument("--no-html", action="store_true", help="skip the HTML view")
+    b.add_argument("--store", default="memory", metavar="SPEC",
+                   help="also load the built graph into this store: memory (default, nothing kept) or oxigraph:PATH")
 
     q = command("query", _query, "run a SPARQL query of the library (or a .rq file) with bound parameters",
                 "cdkg query regulators_of_platform --param platform=Taobao --format csv")
@@ -231,6 +244,9 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
     q.add_argument("--endpoint", help="run against this SPARQL endpoint instead of the local graph")
     q.add_argument("--list", action="store_true", help="list the queries of the library")
+    q.add_argument("--store", default="memory", metavar="SPEC",
+                   help="where queries run: memory (default; the built graph loaded fresh) or oxigraph:PATH "
+                        "(a persistent store, filled from graph-inferred.nt when empty)")
     q.add_argument("--as-of", help=argparse.SUPPRESS)
 
     s = command("show", _show, "show one entity: names, dates, attributes and relations with sources",

@@ -94,3 +94,16 @@ def test_every_command_help_ends_with_an_example(capsys):
 
 def test_build_check_writes_nothing(tmp_path):
     assert main(["build", "--check", "--data", str(VALID)]) == 0
+
+
+def test_persistent_oxigraph_store_gives_the_same_rows(tmp_path, capsys):
+    out, store = tmp_path / "dist", f"oxigraph:{tmp_path / 'store'}"
+    assert main(["build", "--data", str(VALID), "--out", str(out), "--no-html", "--store", store]) == 0
+    capsys.readouterr()
+    args = ["query", "platforms_of_company", "--param", "company=Example Company",
+            "--graph", str(out / "graph.ttl"), "--format", "csv"]
+    assert main(args) == 0
+    in_memory = capsys.readouterr().out
+    assert main(args + ["--store", store]) == 0
+    assert capsys.readouterr().out == in_memory
+    assert "id:example-platform,Example Platform" in in_memory
