@@ -705,13 +705,17 @@ class Endpoint:
     def _maybe_html(self, job: dict, fmt: str | None, title: str) -> Reply:
         if fmt != "html":
             return self.run(**job)
-        job.update(fmt="json", accept=None)
+        job.update(fmt=None, accept="application/sparql-results+json, text/turtle;q=0.9")
         reply = self.run(**job)
-        if reply.status != 200 or not reply.content_type.startswith(SELECT_FORMATS["json"][1]):
+        if reply.status != 200:
             return reply
-        document = json.loads(reply.body)
-        return Reply(200, "text/html; charset=utf-8",
-                     results_page(title, document, "X-Truncated" in reply.headers), reply.headers)
+        truncated = "X-Truncated" in reply.headers
+        if reply.content_type.startswith("text/turtle"):
+            page = _page(title, f"<h1>{html.escape(title)}</h1><p><a href=\"/\">back</a></p>"
+                                f"<pre>{html.escape(reply.body.decode('utf-8'))}</pre>")
+        else:
+            page = results_page(title, json.loads(reply.body), truncated)
+        return Reply(200, "text/html; charset=utf-8", page, reply.headers)
 
     def select(self, query: str, bindings: dict | None = None) -> list[dict]:
         """Rows of a SELECT run in the pool, as rdflib terms (for name lookups)."""

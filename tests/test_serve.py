@@ -351,3 +351,12 @@ def test_cdkg_serve_command_answers_then_stops(curated, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_html_results_escape_values_and_show_construct_as_turtle(endpoint):
+    status, headers, body = _get(endpoint.query_url, query='SELECT ("<script>alert(1)</script>" AS ?x) WHERE {}',
+                                 format="html")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b"<script>" not in body and b"&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    status, _, body = _get(endpoint.query_url, query=CONSTRUCT, format="html")
+    assert status == 200 and b"<pre>" in body and b"kg:issuedBy" in body
