@@ -10,7 +10,9 @@ Each query file opens with grlc-style ``#+`` header lines::
 Parameters are the ``?_name`` variables. A value is bound by the engine, never
 pasted into the query text; an ``(entity)`` parameter given as a label or alias
 is first resolved to its entity, a ``(date)`` becomes an ``xsd:date``, a
-``(year)`` an ``xsd:integer``, a ``(text)`` a plain literal.
+``(year)`` an ``xsd:integer``, a ``(text)`` a plain literal. Columns listed in
+``#+ sets:`` hold ``"; "``-joined values of a GROUP_CONCAT, whose order SPARQL
+leaves open; the runner sorts their items so every run prints the same rows.
 
 >>> from graph.api import KnowledgeGraph
 >>> from graph.testing import tiny_graph
@@ -56,6 +58,7 @@ class QueryFile:
     tags: list[str] = field(default_factory=list)
     params: dict[str, str] = field(default_factory=dict)  # "_platform" -> "entity"
     returns: list[str] = field(default_factory=list)
+    sets: list[str] = field(default_factory=list)  # columns holding "; "-joined unordered values
 
     @classmethod
     def parse(cls, path: Path, text: str | None = None) -> "QueryFile":
@@ -68,7 +71,8 @@ class QueryFile:
         tags = [t.strip() for t in header.get("tags", "").strip("[]").split(",") if t.strip()]
         params = dict(_PARAM.findall(header.get("params", "")))
         returns = re.findall(r"\?(\w+)", header.get("returns", ""))
-        return cls(path.stem, path, text, header.get("summary", ""), tags, params, returns)
+        sets = re.findall(r"\?(\w+)", header.get("sets", ""))
+        return cls(path.stem, path, text, header.get("summary", ""), tags, params, returns, sets)
 
 
 @dataclass
@@ -163,6 +167,10 @@ def run(kg_or_store, name_or_text: str, params: dict | None = None, endpoint: st
         raw = select(kg_or_store.store, query.text, bindings)
     columns = query.returns or (sorted(raw[0]) if raw else [])
     rows = [{c: _display(r.get(c)) for c in columns} for r in raw]
+    for row in rows:  # GROUP_CONCAT order is up to the engine: sort the items of set columns
+        for c in query.sets:
+            if row.get(c):
+                row[c] = "; ".join(sorted(row[c].split("; ")))
     return Result(columns, rows)
 
 
