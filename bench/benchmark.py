@@ -10,6 +10,7 @@ a fresh process per part so that peak memory (``ru_maxrss``) is per part:
 * the same pipeline with the prototype fixes of bench/fixes.py (SHACL shapes
   as SPARQL on Oxigraph, the quadratic check rewritten, inference diffed in
   Oxigraph, graph files written by Oxigraph);
+* a prototype build done entirely inside Oxigraph (bench/native.py);
 * the query library on pyoxigraph and on an rdflib in-memory Graph;
 * the naive baseline: rdflib parse + owlrl OWL-RL closure + pyshacl with
   RDFS inference.
@@ -69,35 +70,55 @@ def timed(step: str, fn, *args, **kwargs):
     return result
 
 
+_PROGRESS = None  # the pipe a forked step writes its progress to
+
+
+def progress(**fields) -> None:
+    """From inside a forked step: report partial results (kept if the step then runs over its limit)."""
+    if _PROGRESS is not None:
+        os.write(_PROGRESS, (json.dumps(fields) + "\n").encode())
+
+
 def forked(step: str, timeout: float, fn, *args) -> None:
     """Run ``fn(*args)`` in a forked process, report its seconds or ``timeout`` when it runs over.
 
-    ``fn`` may return a dict of extra fields to report.
+    ``fn`` may return a dict of extra fields to report, and call :func:`progress`
+    on the way; what it reported before the limit is kept.
     """
+    global _PROGRESS
     read, write = os.pipe()
     start = time.perf_counter()
     pid = os.fork()
     if pid == 0:
         os.close(read)
+        _PROGRESS = write
         try:
             extra = fn(*args) or {}
             message = {"seconds": time.perf_counter() - start, "peak_mb": peak_mb(), **extra}
         except BaseException as err:  # report, never raise out of the fork
             message = {"error": f"{type(err).__name__}: {str(err)[:300]}"}
-        os.write(write, json.dumps(message).encode())
+        progress(**message)
         os._exit(0)
     os.close(write)
-    ready, _, _ = select.select([read], [], [], timeout)
-    if ready:
-        data = b""
-        while chunk := os.read(read, 65536):
-            data += chunk
+    fields, buffer, deadline, finished = {}, b"", start + timeout, False
+    while not finished:
+        ready, _, _ = select.select([read], [], [], max(0.0, deadline - time.perf_counter()))
+        if not ready:
+            break
+        chunk = os.read(read, 65536)
+        finished = not chunk
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            fields.update(json.loads(line))
+    if finished:
         os.waitpid(pid, 0)
-        emit(step=step, **json.loads(data or b'{"error": "no answer"}'))
+        emit(step=step, **(fields or {"error": "no answer"}))
     else:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        emit(step=step, timeout=timeout)
+        fields.pop("seconds", None)
+        emit(step=step, timeout=timeout, **fields)
     os.close(read)
 
 
@@ -194,6 +215,16 @@ def part_fixed(data: Path, work: Path, size: str, opts) -> None:
     emit(step="peak", peak_mb=peak_mb())
 
 
+def part_native(data: Path, work: Path, size: str, opts) -> None:
+    """The prototype build entirely inside Oxigraph (bench/native.py)."""
+    import native
+    from graph.paths import ONTOLOGY, data_files
+    counts = native.build([ONTOLOGY, *data_files(data)], work / f"out-{size}-native", timed)
+    emit(step="problems", count=counts["problems"])
+    emit(step="inferred triples", count=counts["inferred"])
+    emit(step="peak", peak_mb=peak_mb())
+
+
 def _library():
     from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
@@ -271,8 +302,10 @@ def _naive(data: Path) -> dict:
     for path in [ONTOLOGY, *data_files(data)]:
         graph.parse(path, format="turtle")
     times["parse_seconds"] = time.perf_counter() - start
+    progress(**times, triples=len(graph))
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
     times["closure_seconds"] = time.perf_counter() - start - times["parse_seconds"]
+    progress(**times, closed_triples=len(graph))
     shapes = Graph().parse(SHAPES, format="turtle")
     pyshacl.validate(graph, shacl_graph=shapes, inference="rdfs", advanced=False)
     times["shacl_seconds"] = time.perf_counter() - start - times["parse_seconds"] - times["closure_seconds"]
@@ -300,7 +333,8 @@ def part_curated(data: Path, work: Path, size: str, opts) -> None:
     emit(step="peak", peak_mb=peak_mb())
 
 
-PARTS = {"raw": part_raw, "pipeline": part_pipeline, "fixed": part_fixed, "queries-ox": part_queries_ox,
+PARTS = {"raw": part_raw, "pipeline": part_pipeline, "fixed": part_fixed, "native": part_native,
+         "queries-ox": part_queries_ox,
          "queries-rdflib": part_queries_rdflib, "naive": part_naive, "curated": part_curated}
 
 
@@ -381,7 +415,8 @@ def run_all(opts) -> int:
     started = dt.datetime.now()
     results = {"date": started.isoformat(timespec="minutes"), "machine": machine(), "sizes": {}}
     if not opts.no_curated:
-        results["curated"] = {p: run_part(p, DATA, opts.work, "curated", opts) for p in ("curated", "raw", "naive")}
+        results["curated"] = {p: run_part(p, DATA, opts.work, "curated", opts)
+                              for p in ("curated", "raw", "fixed", "native", "naive")}
     for size in opts.sizes.split(","):
         data = opts.work / f"data-{size}"
         units = generate.units_for(SIZES[size])

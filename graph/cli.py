@@ -73,6 +73,11 @@ def _cites(sources) -> str:
 
 def _query(args) -> int:
     from .query import QueryError, format_result, library, run
+    if args.list and args.format == "md":  # the README's query table
+        print("| query | question | parameters |\n|---|---|---|")
+        for name, q in library().items():
+            print(f"| `{name}` | {q.summary} | {', '.join(p[1:] for p in q.params) or '—'} |")
+        return 0
     if args.list:
         for name, q in library().items():
             params = " ".join(f"--param {p[1:]}=<{k}>" for p, k in q.params.items())

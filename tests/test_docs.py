@@ -29,9 +29,9 @@ def test_ci_runs_the_readme_test_command_as_written():
 
 def test_readme_query_table_matches_the_folder():
     listed = re.findall(r"^\| `(\w+)` \|", README, re.M)
-    assert listed == sorted(library()), "regenerate the README query table"
+    assert listed == sorted(library()), "regenerate the README query table: cdkg query --list --format md"
     for name, query in library().items():
-        assert f"| `{name}` | {query.summary} |" in README, name
+        assert f"| `{name}` | {query.summary} |" in README, f"{name}: regenerate with cdkg query --list --format md"
 
 
 def test_readme_mentions_every_command():

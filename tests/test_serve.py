@@ -36,14 +36,14 @@ RANGE = {"_from": "2015-01-01", "_to": "2025-12-31"}
 
 def _body(text: str) -> tuple[str, str]:
     """The query's prologue (before SELECT) and its WHERE group, braces included."""
-    start = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
+    select = re.search(r"^\s*SELECT\b", text, re.IGNORECASE | re.MULTILINE).start()
+    start = re.compile(r"\bWHERE\s*\{", re.IGNORECASE).search(text, select)
     depth, end = 0, start.end() - 1
     for end in range(start.end() - 1, len(text)):
         depth += {"{": 1, "}": -1}.get(text[end], 0)
         if depth == 0:
             break
-    prologue = text[:re.search(r"\bSELECT\b", text, re.IGNORECASE).start()]
-    return prologue, text[start.start():end + 1]
+    return text[:select], text[start.start():end + 1]
 
 
 def _entity_values(store, query, fixed) -> dict | None:
