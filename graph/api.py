@@ -345,13 +345,7 @@ class KnowledgeGraph:
         >>> [(r.entity, len(r.via)) for r in KnowledgeGraph(tiny_graph()).regulators_of("Alipay")]
         [('id:pboc', 1), ('id:cac', 4)]
         """
-        found, seen = [], set()
-        for holder, via in self._carriers(self.find(entity)):
-            for u, _, key, e in sorted(self.nx.in_edges(holder, keys=True, data=True)):
-                if e["predicate"] == "regulates" and u not in seen:
-                    seen.add(u)
-                    found.append(Reach(u, via + (Step(u, "regulates", holder, tuple(e["sources"])),)))
-        return sorted(found, key=lambda r: (len(r.via), r.entity))
+        return self._reaching(entity, "regulates")
 
     def rules_for(self, entity: str) -> list[Reach]:
         """Instruments that apply to ``entity`` directly or through its sector, operator or parents.
@@ -359,12 +353,16 @@ class KnowledgeGraph:
         >>> [r.entity for r in KnowledgeGraph(tiny_graph()).rules_for("Taobao")]
         ['id:pipl']
         """
+        return self._reaching(entity, "appliesTo")
+
+    def _reaching(self, entity: str, predicate: str) -> list[Reach]:
+        """Entities with a ``predicate`` edge into ``entity`` or one of its carriers, nearest first."""
         found, seen = [], set()
         for holder, via in self._carriers(self.find(entity)):
-            for u, _, key, e in sorted(self.nx.in_edges(holder, keys=True, data=True)):
-                if e["predicate"] == "appliesTo" and u not in seen:
+            for u, _, e in sorted(self.nx.in_edges(holder, data=True), key=lambda x: x[0]):
+                if e["predicate"] == predicate and u not in seen:
                     seen.add(u)
-                    found.append(Reach(u, via + (Step(u, "appliesTo", holder, tuple(e["sources"])),)))
+                    found.append(Reach(u, via + (Step(u, predicate, holder, tuple(e["sources"])),)))
         return sorted(found, key=lambda r: (len(r.via), r.entity))
 
     # -- paths -----------------------------------------------------------------
