@@ -2,7 +2,7 @@
 
 ``graph.ttl``            the asserted graph (ontology + curated data + claim records)
 ``graph-inferred.nt``    asserted plus inferred triples, sorted N-Triples
-``graph.jsonld``         the asserted graph as JSON-LD, with the project prefixes as context
+``graph.jsonld``         the asserted graph as expanded JSON-LD
 ``entities.csv``         id,type,label_en,label_zh,aliases
 ``relations.csv``        subject,subject_label,predicate,object,object_label,start,end,source,locator
 ``observations.csv``     the statistics, one row per observation and source
@@ -120,22 +120,18 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _sorted_copy(graph: Graph) -> Graph:
-    """A copy with the triples added in sorted order, so serialisers see a stable order."""
-    copy = Graph()
-    for prefix, ns in PREFIXES.items():
-        copy.bind(prefix, ns, override=True, replace=True)
-    for triple in sorted(graph):
-        copy.add(triple)
-    return copy
-
-
-def _turtle(graph: Graph) -> str:
-    """Turtle by pyoxigraph (50x faster than rdflib's), triples in sorted order, prefixes sorted."""
+def _ox_triples(graph: Graph) -> list:
+    """The graph as pyoxigraph triples, sorted by their N-Triples form (fast and stable)."""
     import pyoxigraph as ox
 
     from .store import to_oxigraph
-    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in sorted(graph)]
+    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
+    return sorted(triples, key=str)
+
+
+def _turtle(triples: list) -> str:
+    """Turtle by pyoxigraph (50x faster than rdflib's), triples in sorted order, prefixes sorted."""
+    import pyoxigraph as ox
     text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)).decode("utf-8")
     lines = text.splitlines()
     head = sorted(line for line in lines if line.startswith("@prefix"))
@@ -143,32 +139,29 @@ def _turtle(graph: Graph) -> str:
     return "\n".join(head + [""] + body) + "\n"
 
 
-def _ntriples(*graphs: Graph) -> str:
+def _ntriples(*triple_lists: list) -> str:
+    """Canonical N-Triples by pyoxigraph, one line per triple, lines sorted and unique."""
+    import pyoxigraph as ox
     lines = set()
-    for graph in graphs:
-        lines.update(line for line in graph.serialize(format="nt").splitlines() if line.strip())
-    return "\n".join(sorted(lines)) + "\n"
+    for triples in triple_lists:
+        lines.update(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines())
+    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 
-def _stable(value):
-    """JSON-LD arrays (other than @list) are unordered: sort them so output is stable."""
-    if isinstance(value, dict):
-        return {k: (_stable(v) if k != "@list" else [_stable(x) for x in v]) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_stable(x) for x in value]
-        return sorted(items, key=lambda x: json.dumps(x, ensure_ascii=False, sort_keys=True))
-    return value
+def _jsonld(triples: list) -> str:
+    """Expanded JSON-LD by pyoxigraph (full IRIs, one node object per subject, in sorted order).
+
+    rdflib's compacting serialiser took over a second on the curated graph; the
+    expanded form carries the same triples and any JSON-LD processor can compact it.
+    """
+    import pyoxigraph as ox
+    return ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8") + "\n"
 
 
-def _jsonld(graph: Graph) -> str:
-    text = graph.serialize(format="json-ld", context=dict(PREFIXES), indent=1, sort_keys=True)
-    return json.dumps(_stable(json.loads(text)), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
-def report(graph: Graph, inferred: Graph, summary: dict) -> str:
+def report(graph: Graph, inferred: Graph, summary: dict, relations: list[dict] | None = None) -> str:
     """The short Markdown report: what the build holds and what it checked."""
     classes = Counter(slug(t) for e in _entities(graph, inferred) for t in graph.objects(e, RDF.type))
-    preds = Counter(row["predicate"] for row in relation_rows(graph))
+    preds = Counter(row["predicate"] for row in (relations if relations is not None else relation_rows(graph)))
     claims = sum(1 for _ in graph.subjects(RDF.type, KG.Claim))
     corrected = corrected_rows(graph)
     lines = ["# Build report", "",
@@ -228,20 +221,20 @@ def write_outputs(graph: Graph, inferred: Graph, out: Path, summary: dict | None
     """Write every output file into ``out`` (which must exist); return counts."""
     out = Path(out)
     summary = dict(summary or {})
-    ordered = _sorted_copy(graph)
+    asserted = _ox_triples(graph)
     entities, relations = entity_rows(graph, inferred), relation_rows(graph)
     observations, corrected = observation_rows(graph), corrected_rows(graph)
     summary.update(entities=len(entities), relations=len(relations),
                    observations=len({r["id"] for r in observations}))
     files = {
-        "graph.ttl": _turtle(graph),
-        "graph-inferred.nt": _ntriples(graph, inferred),
-        "graph.jsonld": _jsonld(ordered),
+        "graph.ttl": _turtle(asserted),
+        "graph-inferred.nt": _ntriples(asserted, _ox_triples(inferred)),
+        "graph.jsonld": _jsonld(asserted),
         "entities.csv": _csv(entities, ENTITY_COLUMNS),
         "relations.csv": _csv(relations, RELATION_COLUMNS),
         "observations.csv": _csv(observations, OBSERVATION_COLUMNS),
         "corrected-claims.csv": _csv(corrected, CORRECTED_COLUMNS),
-        "report.md": report(graph, inferred, summary),
+        "report.md": report(graph, inferred, summary, relations),
     }
     for name, text in files.items():
         (out / name).write_text(text, encoding="utf-8")

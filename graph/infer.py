@@ -25,7 +25,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from .namespaces import ID, KG, OWL, RDF, RDFS  # noqa: F401  (used in doctests)
-from .store import select, store_triples, to_store
+from .store import select, to_store
 
 __all__ = ["infer", "rule_files", "RULES"]
 
@@ -46,12 +46,16 @@ def _transitive_rules(store) -> list[str]:
 
 def infer(graph: Graph, store=None) -> Graph:
     """Return only the triples the rules add to ``graph`` (the asserted graph is not changed)."""
+    import pyoxigraph as ox
+
+    from .parse import to_rdflib
     store = store if store is not None else to_store(graph)
-    before = store_triples(store)
+    before = set(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     rules = [path.read_text(encoding="utf-8") for path in rule_files()]
     for rule in rules + _transitive_rules(store) + rules[:2]:
         store.update(rule)
     inferred = Graph()
-    for triple in store_triples(store) - before:
-        inferred.add(triple)
+    for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        if q not in before:  # only the new triples cross back into rdflib
+            inferred.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
     return inferred
