@@ -37,11 +37,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
 from graph.errors import BuildError, Problem
-from graph.infer import RULES, _transitive_rules, rule_files
+from graph.infer import _transitive_rules, rule_files
 from graph.namespaces import curie
 from graph.parse import to_rdflib
 from graph.paths import CHECKS, SHAPES
-from graph.store import select
 from graph.validate import _where
 
 __all__ = ["compile_shapes", "shacl_problems_sparql", "FIXED_CHECKS", "fixed_checks_folder", "infer_in_store",

@@ -49,7 +49,6 @@ import sys
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
