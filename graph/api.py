@@ -542,6 +542,5 @@ def load(path: str | Path | None = None, build_if_missing: bool = True) -> Knowl
         from .pipeline import build
         build(path.parent, log=None)
     g = Graph()
-    for triple in read_turtle(path):
-        g.add(triple)
+    g.addN((s, p, o, g) for s, p, o in read_turtle(path))
     return KnowledgeGraph(g)

@@ -35,11 +35,9 @@ def _label(graph, term, lang):
     return ""
 
 
-def _most_specific(graph: Graph, types: list[URIRef]) -> URIRef:
-    """Among asserted types, one that no other asserted type specialises (ties: by name)."""
-    def depth(t):
-        return len(list(graph.transitive_objects(t, RDFS.subClassOf)))
-    return sorted(types, key=lambda t: (-depth(t), str(t)))[0]
+def _most_specific(depths: dict, types: list[URIRef]) -> URIRef:
+    """Among asserted types, the deepest in the class tree (ties: by name)."""
+    return sorted(types, key=lambda t: (-depths[t], str(t)))[0]
 
 
 def _sources(graph: Graph, node) -> list[dict]:
@@ -66,12 +64,13 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     'line 11'
     """
     classes = entity_classes(graph)
+    depths = {c: len(list(graph.transitive_objects(c, RDFS.subClassOf))) for c in classes}
     g = nx.MultiDiGraph()
-    for entity in sorted({s for s, t in graph.subject_objects(RDF.type) if t in classes}):
+    for entity in sorted({s for c in classes for s in graph.subjects(RDF.type, c)}):
         types = sorted(t for t in graph.objects(entity, RDF.type) if t in classes)
         dates = {slug(p): sorted(str(v) for v in graph.objects(entity, p)) for p in DATE_PROPERTIES}
         g.add_node(curie(entity), iri=str(entity), label=_label(graph, entity, "en"),
-                   label_zh=_label(graph, entity, "zh"), type=slug(_most_specific(graph, types)),
+                   label_zh=_label(graph, entity, "zh"), type=slug(_most_specific(depths, types)),
                    types=[slug(t) for t in types],
                    aliases=sorted({str(a) for a in graph.objects(entity, SKOS.altLabel)}),
                    dates={k: v for k, v in dates.items() if v}, sources=_sources(graph, entity))
