@@ -220,6 +220,7 @@ def part_native(data: Path, work: Path, size: str, opts) -> None:
     import native
     from graph.paths import ONTOLOGY, data_files
     counts = native.build([ONTOLOGY, *data_files(data)], work / f"out-{size}-native", timed)
+    emit(step="asserted triples", count=counts["asserted"])
     emit(step="problems", count=counts["problems"])
     emit(step="inferred triples", count=counts["inferred"])
     emit(step="peak", peak_mb=peak_mb())

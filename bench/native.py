@@ -175,10 +175,11 @@ def build(files, out: Path, timer=None) -> dict:
     store = ox.Store()
     timer("load (Oxigraph bulk-load)", load, store, files)
     timer("normalise (SPARQL Update)", normalise, store)
+    asserted = len(store)
     problems = timer("validate (SHACL as SPARQL + checks)", validate, store)
     inferred = timer("infer (rules)", infer, store)
     timer("export (Oxigraph + SPARQL tables)", export, store, out)
-    return {"problems": problems, "inferred": inferred}
+    return {"asserted": asserted, "problems": problems, "inferred": inferred}
 
 
 def verify_normalise(files) -> bool:
