@@ -109,9 +109,10 @@ class KnowledgeGraph:
         The asserted graph (``dist/graph.ttl``): ontology, curated data and claims.
     """
 
-    def __init__(self, graph: Graph):
-        self.graph = graph
-        self.nx = to_networkx(graph)
+    def __init__(self, graph: Graph | None = None, *, network: nx.MultiDiGraph | None = None,
+                 others: dict | None = None, graph_loader=None):
+        self._graph, self._graph_loader = graph, graph_loader
+        self.nx = network if network is not None else to_networkx(graph)
         self._names: dict[str, set[str]] = {}
         self._label_names: dict[str, set[str]] = {}
         for node, data in self.nx.nodes(data=True):
@@ -122,12 +123,15 @@ class KnowledgeGraph:
                 if name:
                     self._names.setdefault(normalize_name(name), set()).add(node)
         self._store = None
-        self._others: dict[str, set[str]] = {}  # indicators, observations: findable, not in the network
-        for cls in (KG.Indicator, KG.Observation):
-            for term in graph.subjects(RDF.type, cls):
-                for name in (*graph.objects(term, RDFS.label), *graph.objects(term, SKOS.altLabel),
-                             curie(term), slug(term)):
-                    self._others.setdefault(normalize_name(str(name)), set()).add(curie(term))
+        # indicators and observations: findable by name, though not nodes of the network
+        self._others: dict[str, set[str]] = others if others is not None else _other_names(graph)
+
+    @property
+    def graph(self) -> Graph:
+        """The asserted rdflib graph (read from disk on first use when loaded from the cache)."""
+        if self._graph is None:
+            self._graph = self._graph_loader()
+        return self._graph
 
     # -- lookup ----------------------------------------------------------------
 
@@ -531,9 +535,33 @@ def _after(value: str, date: str) -> bool:
     return value[:n] > date[:n]
 
 
-def load(path: str | Path | None = None, build_if_missing: bool = True) -> KnowledgeGraph:
-    """Load ``dist/graph.ttl`` (building it first if it is missing) as a KnowledgeGraph."""
+def _other_names(graph: Graph) -> dict[str, set[str]]:
+    names: dict[str, set[str]] = {}
+    for cls in (KG.Indicator, KG.Observation):
+        for term in graph.subjects(RDF.type, cls):
+            for name in (*graph.objects(term, RDFS.label), *graph.objects(term, SKOS.altLabel),
+                         curie(term), slug(term)):
+                names.setdefault(normalize_name(str(name)), set()).add(curie(term))
+    return names
+
+
+def _read_graph(path: Path) -> Graph:
     from .parse import read_turtle
+    g = Graph()
+    g.addN((s, p, o, g) for s, p, o in read_turtle(path))
+    return g
+
+
+def load(path: str | Path | None = None, build_if_missing: bool = True) -> KnowledgeGraph:
+    """Load ``dist/graph.ttl`` (building it first if it is missing) as a KnowledgeGraph.
+
+    The entity network is cached beside the file (``.cache/``, keyed by the file's
+    hash), so a second load skips parsing; the rdflib graph is then read only when
+    a method needs it (``describe``, ``query``).
+    """
+    import hashlib
+    import pickle
+
     from .paths import DIST
     path = Path(path) if path else DIST / "graph.ttl"
     if not path.exists():
@@ -541,6 +569,17 @@ def load(path: str | Path | None = None, build_if_missing: bool = True) -> Knowl
             raise FileNotFoundError(f"{path} does not exist; run `cdkg build` first")
         from .pipeline import build
         build(path.parent, log=None)
-    g = Graph()
-    g.addN((s, p, o, g) for s, p, o in read_turtle(path))
-    return KnowledgeGraph(g)
+    digest = hashlib.sha1(path.read_bytes()).hexdigest()[:16]
+    cache = path.parent / ".cache" / f"{path.stem}-{digest}.pickle"
+    if cache.exists():
+        network, others = pickle.loads(cache.read_bytes())
+        return KnowledgeGraph(network=network, others=others, graph_loader=lambda: _read_graph(path))
+    kg = KnowledgeGraph(_read_graph(path))
+    try:
+        cache.parent.mkdir(exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps((kg.nx, kg._others), protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(cache)
+    except OSError:  # a read-only folder: no cache, same result
+        pass
+    return kg

@@ -163,3 +163,18 @@ def test_search_handles_names_with_no_overlap(tiny_kg):
     assert [r["id"] for r in tiny_kg.search("阿里巴巴")] == ["id:alibaba-group"]
     with pytest.raises(EntityNotFound, match="did you mean: 阿里巴巴集团"):
         tiny_kg.find("阿里巴巴")
+
+
+def test_second_load_uses_the_network_cache(tmp_path):
+    from graph.pipeline import build
+    from conftest import VALID
+    build(tmp_path / "dist", VALID, log=None)
+    first = graph.load(tmp_path / "dist" / "graph.ttl")
+    caches = list((tmp_path / "dist" / ".cache").glob("graph-*.pickle"))
+    assert len(caches) == 1
+    second = graph.load(tmp_path / "dist" / "graph.ttl")
+    assert second._graph is None  # the rdflib graph is read only when needed
+    assert sorted(second.nx.edges(keys=True)) == sorted(first.nx.edges(keys=True))
+    assert second.describe("Example Law")["relations"] == first.describe("Example Law")["relations"]
+    assert second.query("platforms_of_company", company="Example Company").rows == \
+        first.query("platforms_of_company", company="Example Company").rows
