@@ -94,7 +94,11 @@ def _query(args) -> int:
             return 2
         params[key] = value
     try:
-        kg = None if args.endpoint else _kg(args)
+        if args.endpoint:  # entity names are resolved on the endpoint itself
+            from .remote import EndpointNames
+            kg = EndpointNames.at(args.endpoint)
+        else:
+            kg = _kg(args)
         result = run(kg, args.name, params, endpoint=args.endpoint)
     except (QueryError, LookupError) as err:
         print(f"cdkg query: {err.args[0] if err.args else err}", file=sys.stderr)

@@ -360,3 +360,14 @@ def test_html_results_escape_values_and_show_construct_as_turtle(endpoint):
     assert b"<script>" not in body and b"&lt;script&gt;alert(1)&lt;/script&gt;" in body
     status, _, body = _get(endpoint.query_url, query=CONSTRUCT, format="html")
     assert status == 200 and b"<pre>" in body and b"kg:issuedBy" in body
+
+
+def test_cli_query_against_the_endpoint_resolves_labels(endpoint, capsys):
+    from graph.cli import main
+    url = endpoint.query_url
+    assert main(["query", "regulators_of_platform", "--param", "platform=Taobao", "--endpoint", url,
+                 "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "regulator,regulatorLabel,route,via,viaLabel"
+    assert "id:cac,Cyberspace Administration of China,its sector,id:platform-economy,platform economy" in lines
+    assert main(["query", "regulators_of_platform", "--param", "platform=Taobaoo", "--endpoint", url]) == 2
