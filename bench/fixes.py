@@ -43,6 +43,10 @@ from graph.parse import to_rdflib
 from graph.paths import CHECKS, SHAPES
 from graph.validate import _where
 
+
+class UnsupportedShape(ValueError):
+    """The prototype SHACL-to-SPARQL compiler met a construct that ontology/shapes.ttl does not use."""
+
 __all__ = ["compile_shapes", "shacl_problems_sparql", "FIXED_CHECKS", "fixed_checks_folder", "infer_in_store",
            "verify"]
 
@@ -70,7 +74,7 @@ def _targets(shapes: Graph, shape) -> list[str]:
     patterns += [f"?focus {_n3(p)} [] ." for p in shapes.objects(shape, SH.targetSubjectsOf)]
     unknown = {p for p in shapes.predicates(shape) if "target" in str(p)} - {SH.targetClass, SH.targetSubjectsOf}
     if unknown:
-        raise NotImplementedError(f"targets not supported: {unknown}")
+        raise UnsupportedShape(f"targets not supported: {unknown}")
     return patterns
 
 
@@ -84,7 +88,7 @@ def _value_filters(shapes: Graph, prop) -> list[str]:
         bad.append(f"!{_datatype_ok('?v', get(SH.datatype))}")
     if get(SH.nodeKind) is not None:
         if get(SH.nodeKind) != SH.IRI:
-            raise NotImplementedError(f"nodeKind {get(SH.nodeKind)}")
+            raise UnsupportedShape(f"nodeKind {get(SH.nodeKind)}")
         bad.append("!isIRI(?v)")
     if get(SH.pattern) is not None:
         bad.append(f"(isBlank(?v) || !REGEX(STR(?v), {_n3(Literal(str(get(SH.pattern))))}))")
@@ -98,7 +102,7 @@ def _value_filters(shapes: Graph, prop) -> list[str]:
         alternatives = []
         for member in Collection(shapes, get(SH["or"])):
             if set(shapes.predicates(member)) != {SH.datatype}:
-                raise NotImplementedError("sh:or supports only shapes with one sh:datatype")
+                raise UnsupportedShape("sh:or supports only shapes with one sh:datatype")
             alternatives.append(_datatype_ok("?v", shapes.value(member, SH.datatype)))
         bad.append(f"!({' || '.join(alternatives)})")
     return bad
@@ -112,10 +116,10 @@ def compile_shapes(shapes: Graph) -> list[tuple[str, str, str]]:
         for prop in shapes.objects(shape, SH.property):
             unknown = set(shapes.predicates(prop)) - _HANDLED
             if unknown:
-                raise NotImplementedError(f"constraints not supported: {unknown}")
+                raise UnsupportedShape(f"constraints not supported: {unknown}")
             path = shapes.value(prop, SH.path)
             if not isinstance(path, URIRef):
-                raise NotImplementedError("only predicate paths are supported")
+                raise UnsupportedShape("only predicate paths are supported")
             message = str(shapes.value(prop, SH.message) or "violates a shape")
             target = f"{{ SELECT DISTINCT ?focus WHERE {{ {targets} }} }}"
             queries = []
@@ -137,7 +141,7 @@ def compile_shapes(shapes: Graph) -> list[tuple[str, str, str]]:
             if qualified is not None:
                 langs = [str(x) for x in Collection(shapes, shapes.value(qualified, SH.languageIn))]
                 if set(shapes.predicates(qualified)) != {SH.languageIn}:
-                    raise NotImplementedError("qualifiedValueShape supports only sh:languageIn")
+                    raise UnsupportedShape("qualifiedValueShape supports only sh:languageIn")
                 match = " || ".join(f'LANGMATCHES(LANG(?v), "{lang}")' for lang in langs)
                 least = int(shapes.value(prop, SH.qualifiedMinCount) or 0)
                 queries.append(f"SELECT ?focus WHERE {{ {target} OPTIONAL {{ ?focus {_n3(path)} ?v . "

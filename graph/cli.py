@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import BuildError
 from .paths import DATA, DIST
 
-__all__ = ["main", "parser"]
+__all__ = ["main", "parser", "add_command"]
 
 
 def _build(args) -> int:
@@ -221,6 +221,12 @@ def _export(args) -> int:
     return 0
 
 
+def add_command(sub, name: str, help: str, example: str) -> argparse.ArgumentParser:
+    """Add one sub-command whose description repeats its help and whose help ends with an example."""
+    return sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".",
+                          epilog=f"Example: {example}")
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per task."""
     top = argparse.ArgumentParser(
@@ -229,8 +235,7 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name, func, help, example, graph=True):
-        p = sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".",
-                           epilog=f"Example: {example}")
+        p = add_command(sub, name, help, example)
         if graph:
             p.add_argument("--graph", help="graph file to load (default: dist/graph.ttl, built if missing)")
         p.set_defaults(func=func)

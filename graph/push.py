@@ -234,9 +234,9 @@ def _push(args) -> int:
 def add_parser(sub) -> None:
     """Add ``cdkg push`` to the command line's sub-parsers."""
     help_text = "load the built graph into a SPARQL 1.1 store through the Graph Store Protocol"
-    p = sub.add_parser("push", help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
-                       epilog="Example: cdkg push http://127.0.0.1:8890/sparql-graph-crud-auth "
-                              "--graph-iri https://w3id.org/cdkg/graph --user dba --password dba")
+    from .cli import add_command
+    p = add_command(sub, "push", help_text, "cdkg push http://127.0.0.1:8890/sparql-graph-crud-auth "
+                                            "--graph-iri https://w3id.org/cdkg/graph --user dba --password dba")
     p.add_argument("url", help="the store's Graph Store Protocol URL (Oxigraph: http://HOST:7878/store)")
     p.add_argument("--graph", help="graph file to send (default: dist/graph-inferred.nt)")
     p.add_argument("--graph-iri", metavar="IRI", help="named graph to replace (default: the default graph)")

@@ -467,8 +467,8 @@ def _view(args) -> int:
 def add_view_parser(sub) -> argparse.ArgumentParser:
     """Add ``cdkg view`` (the ego network of one entity as an HTML page) to the sub-commands."""
     help = "write an interactive HTML page of the entities around one entity"
-    p = sub.add_parser("view", help=help, description=help[0].upper() + help[1:] + ".",
-                       epilog='Example: cdkg view Alibaba --depth 2 --predicate owns --out alibaba.html')
+    from .cli import add_command
+    p = add_command(sub, "view", help, "cdkg view Alibaba --depth 2 --predicate owns --out alibaba.html")
     p.add_argument("name", help="label, alias or CURIE of the centre entity (English or Chinese)")
     p.add_argument("--depth", type=int, default=1, help="relations away from the centre (default 1)")
     p.add_argument("--type", action="append", metavar="CLASS",

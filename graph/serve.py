@@ -55,6 +55,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .paths import DIST, QUERIES
+from .store import solution_dicts
 
 __all__ = ["Endpoint", "QueryPool", "Reply", "execute", "negotiate", "add_parser",
            "SELECT_FORMATS", "GRAPH_FORMATS", "DEFAULT_PORT", "DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS"]
@@ -171,14 +172,8 @@ def _term_json(term) -> dict:
 
 def solutions_json(variables: list[str], solutions) -> bytes:
     """SPARQL 1.1 JSON results for these solutions (unbound variables left out)."""
-    bindings = []
-    for solution in solutions:
-        row = {}
-        for name in variables:
-            value = solution[name]
-            if value is not None:
-                row[name] = _term_json(value)
-        bindings.append(row)
+    bindings = [{name: _term_json(value) for name, value in row.items()}
+                for row in solution_dicts(variables, solutions)]
     document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -812,9 +807,9 @@ def _serve(args) -> int:
 def add_parser(sub) -> None:
     """Add ``cdkg serve`` to the command line's sub-parsers."""
     help_text = "serve the built graph as a read-only SPARQL 1.1 endpoint, with the query library at /"
-    p = sub.add_parser("serve", help=help_text, description=help_text[0].upper() + help_text[1:] + ".",
-                       epilog="Example: cdkg serve --port 7878 --timeout 10  "
-                              "(then: curl 'http://127.0.0.1:7878/query?query=ASK%7B%7D')")
+    from .cli import add_command
+    p = add_command(sub, "serve", help_text, "cdkg serve --port 7878 --timeout 10  "
+                                             "(then: curl 'http://127.0.0.1:7878/query?query=ASK%7B%7D')")
     p.add_argument("--graph", help="graph file to serve (default: dist/graph-inferred.nt, built if missing)")
     p.add_argument("--store", default="memory", metavar="SPEC",
                    help="'memory' (default) or 'oxigraph:PATH', an on-disk store loaded if empty")

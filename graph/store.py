@@ -22,7 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from .parse import to_rdflib
 from .namespaces import ID, RDFS, XSD  # noqa: F401  (ID, RDFS used in doctests)
 
-__all__ = ["to_store", "to_oxigraph", "select", "store_triples", "with_values"]
+__all__ = ["to_store", "to_oxigraph", "select", "solution_dicts", "store_triples", "with_values"]
 
 
 def to_oxigraph(term):
@@ -80,15 +80,13 @@ def select(store: ox.Store, query: str, bindings: dict | None = None) -> list[di
     """
     result = store.query(with_values(query, bindings))
     names = [v.value for v in result.variables]
-    rows = []
-    for solution in result:
-        row = {}
-        for name in names:
-            value = solution[name]
-            if value is not None:
-                row[name] = to_rdflib(value)
-        rows.append(row)
-    return rows
+    return [{k: to_rdflib(v) for k, v in row.items()} for row in solution_dicts(names, result)]
+
+
+def solution_dicts(names: list[str], solutions):
+    """Yield each SELECT solution as a dict of its bound variables (pyoxigraph terms)."""
+    for solution in solutions:
+        yield {name: solution[name] for name in names if solution[name] is not None}
 
 
 def store_triples(store: ox.Store) -> set[tuple]:
