@@ -217,18 +217,32 @@ def wikidata_section(graph: Graph, inferred: Graph) -> list[str]:
     return lines
 
 
-def write_outputs(graph: Graph, inferred: Graph, out: Path, summary: dict | None = None) -> dict:
-    """Write every output file into ``out`` (which must exist); return counts."""
+def write_outputs(graph: Graph, inferred: Graph, out: Path, summary: dict | None = None, store=None) -> dict:
+    """Write every output file into ``out`` (which must exist); return counts.
+
+    ``graph`` and ``inferred`` are read for the tables and the report. When
+    ``store`` (the build's Oxigraph store, after :func:`graph.infer.infer_in_store`)
+    is given, the graph files are written from its triples directly.
+    """
     out = Path(out)
     summary = dict(summary or {})
-    asserted = _ox_triples(graph)
+    if store is not None:
+        import pyoxigraph as ox
+
+        from .infer import asserted_quads
+        asserted = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in asserted_quads(store)), key=str)
+        closure = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
+        nt = "\n".join(sorted(line for line in set(closure.splitlines()) if line.strip())) + "\n"
+    else:
+        asserted = _ox_triples(graph)
+        nt = _ntriples(asserted, _ox_triples(inferred))
     entities, relations = entity_rows(graph, inferred), relation_rows(graph)
     observations, corrected = observation_rows(graph), corrected_rows(graph)
     summary.update(entities=len(entities), relations=len(relations),
                    observations=len({r["id"] for r in observations}))
     files = {
         "graph.ttl": _turtle(asserted),
-        "graph-inferred.nt": _ntriples(asserted, _ox_triples(inferred)),
+        "graph-inferred.nt": nt,
         "graph.jsonld": _jsonld(asserted),
         "entities.csv": _csv(entities, ENTITY_COLUMNS),
         "relations.csv": _csv(relations, RELATION_COLUMNS),

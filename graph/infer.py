@@ -22,12 +22,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph
-
 from .namespaces import ID, KG, OWL, RDF, RDFS  # noqa: F401  (used in doctests)
 from .store import select, to_store
 
-__all__ = ["infer", "rule_files", "RULES"]
+__all__ = ["infer", "infer_in_store", "inferred_quads", "asserted_quads", "rule_files", "RULES", "ASSERTED"]
 
 RULES = Path(__file__).parent / "rules"
 
@@ -44,18 +42,50 @@ def _transitive_rules(store) -> list[str]:
     return [template.replace("$PROPERTY", str(row["p"])) for row in rows]
 
 
-def infer(graph: Graph, store=None) -> Graph:
-    """Return only the triples the rules add to ``graph`` (the asserted graph is not changed)."""
-    import pyoxigraph as ox
+#: Named graph holding a copy of the asserted triples while the rules run on the default graph.
+ASSERTED = "urn:cdkg:asserted"
 
-    from .parse import to_rdflib
-    store = store if store is not None else to_store(graph)
-    before = set(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+def infer_in_store(store) -> int:
+    """Run the rules on the store's default graph; return how many triples they added.
+
+    A copy of the asserted triples is kept in the named graph :data:`ASSERTED`,
+    so :func:`inferred_quads` can tell the new triples from the old.
+    """
+    import pyoxigraph as ox
+    asserted = ox.NamedNode(ASSERTED)
+    store.clear_graph(asserted)
+    store.update(f"ADD DEFAULT TO <{ASSERTED}>")
     rules = [path.read_text(encoding="utf-8") for path in rule_files()]
     for rule in rules + _transitive_rules(store) + rules[:2]:
         store.update(rule)
-    inferred = Graph()
-    for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-        if q not in before:  # only the new triples cross back into rdflib
-            inferred.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o MINUS {{ GRAPH <{ASSERTED}> {{ ?s ?p ?o }} }} }}"
+    return int(next(iter(store.query(count)))["n"].value)
+
+
+def inferred_quads(store):
+    """The triples of the default graph that are not in the asserted copy (run :func:`infer_in_store` first)."""
+    import pyoxigraph as ox
+    for row in store.query(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o MINUS {{ GRAPH <{ASSERTED}> {{ ?s ?p ?o }} }} }}"):
+        yield ox.Quad(row["s"], row["p"], row["o"], ox.DefaultGraph())
+
+
+def asserted_quads(store):
+    """The asserted triples (the copy :func:`infer_in_store` keeps)."""
+    import pyoxigraph as ox
+    return store.quads_for_pattern(None, None, None, ox.NamedNode(ASSERTED))
+
+
+def infer(graph, store=None):
+    """Return only the triples the rules add to ``graph`` (the asserted graph is not changed).
+
+    ``graph`` is any iterable of rdflib triples; the result is a
+    :class:`graph.termgraph.TermGraph`. When ``store`` is given it must hold
+    ``graph`` in its default graph, and it holds the closure afterwards.
+    """
+    from .termgraph import from_quads
+    store = store if store is not None else to_store(graph)
+    infer_in_store(store)
+    inferred = from_quads(inferred_quads(store))
+    store.update(f"DROP SILENT GRAPH <{ASSERTED}>")
     return inferred

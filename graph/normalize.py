@@ -140,3 +140,142 @@ def _name_citation(authored: Graph, owner, node, out: Graph, problem):
         if p != RDF.type:
             out.add((name, p, o))
     return name
+
+
+# -- the same rewriting as SPARQL Update, inside the build's Oxigraph store ---------------------
+
+_OUT = "urn:cdkg:normalised"
+_MAP = "urn:cdkg:names"
+
+
+def _slug_sparql(var: str) -> str:
+    """SPARQL for :func:`graph.namespaces.slug`: the text after the last '#', else the last path segment."""
+    return (f'IF(CONTAINS(STR({var}), "#"), REPLACE(STR({var}), "^.*#", ""), '
+            f'REPLACE(REPLACE(STR({var}), "/+$", ""), "^.*/", ""))')
+
+
+def _cite_sparql(owner: str) -> str:
+    """SPARQL for the citation IRI of :func:`_name_citation`: cite: + 12 hex digits of SHA1(owner|source|locator)."""
+    return (f'IRI(CONCAT("{CITE}", SUBSTR(SHA1(CONCAT(STR({owner}), "|", COALESCE(STR(?source), "None"), "|", '
+            f'COALESCE(STR(?locator), "None"))), 1, 12)))')
+
+
+def _values(var: str, terms) -> str:
+    return f"VALUES {var} {{ {' '.join(f'<{t}>' for t in sorted(str(t) for t in terms))} }}"
+
+
+def _not_in(var: str, terms) -> str:
+    return f"FILTER ({var} NOT IN ({', '.join(f'<{t}>' for t in sorted(str(t) for t in terms))}))"
+
+
+def store_relation_properties(store) -> list[str]:
+    """The IRIs of every sub-property of kg:relatedTo held by the store's default graph."""
+    query = f"SELECT DISTINCT ?p WHERE {{ ?p <{RDFS.subPropertyOf}>+ <{KG.relatedTo}> }}"
+    return sorted(s["p"].value for s in store.query(query) if s["p"].value != str(KG.relatedTo))
+
+
+def _structure_query(relations) -> str:
+    """ASK: does a claim or citation break what :func:`normalize` requires (checked before the rewriting)?
+
+    The rest is found after it, by :data:`_LEFTOVER`: the rewriting removes
+    every claim and citation node, so a blank node left over is a stray
+    ``[ ]`` or a claim without a relation; a claim node named twice has two.
+    """
+    return f"""ASK {{
+  {{ ?s <{KG.claim}> ?n FILTER (!isBlank(?n)) }}
+  UNION {{ ?s <{KG.claim}> ?n . ?n ?q ?v . {_not_in("?q", [*relations, *CLAIM_QUALIFIERS])} }}
+  UNION {{ ?x <{KG.citation}> ?c . FILTER (isBlank(?c)) ?c ?q ?v . {_not_in("?q", CITATION_KEYS)} }}
+}}"""
+
+
+_LEFTOVER = (f"ASK {{ {{ ?s ?p ?o FILTER (isBlank(?s) || isBlank(?o)) }} "  # no relation, or a stray [ ]
+             f"UNION {{ GRAPH <{_MAP}> {{ ?n <{_MAP}#name> ?a, ?b FILTER (?a != ?b) }} }} }}")  # two relations
+
+
+def _normalise_updates(relations) -> list[str]:
+    """The rewriting, in place: name claims and citations, add the named records, delete the blank nodes.
+
+    Run only on data that passed :func:`_structure_query` (every blank node is
+    a claim or a citation), so the deletes remove exactly the authored claim
+    and citation nodes.
+    """
+    rel = _values("?p", relations)
+    name, owner, corrected, holder = (f"<{_MAP}#{x}>" for x in ("name", "owner", "corrected", "holder"))
+    return [
+        # the name of every claim blank node, with its owner, in a scratch graph
+        f"""INSERT {{ GRAPH <{_MAP}> {{ ?node {name} ?claim ; {owner} ?s ; {corrected} ?corrected }} }} WHERE {{
+          ?s <{KG.claim}> ?node . {rel} ?node ?p ?o .
+          OPTIONAL {{ ?node <{KG.startDate}> ?start }}
+          BIND (EXISTS {{ ?node a <{KG.CorrectedClaim}> }} AS ?corrected)
+          BIND (IRI(CONCAT("{CLAIM}", {_slug_sparql("?s")}, ".", {_slug_sparql("?p")}, ".", {_slug_sparql("?o")},
+                           COALESCE(CONCAT(".", STR(?start)), ""), IF(?corrected, ".corrected", ""))) AS ?claim)
+        }}""",
+        # citation names: a claim's (owner: the claim IRI) and any other record's (owner: its subject)
+        f"""INSERT {{ GRAPH <{_MAP}> {{ ?c {name} ?cite ; {holder} ?claim }} }} WHERE {{
+          GRAPH <{_MAP}> {{ ?node {name} ?claim }}
+          ?node <{KG.citation}> ?c . FILTER (isBlank(?c))
+          OPTIONAL {{ ?c <{DCTERMS.source}> ?source }} OPTIONAL {{ ?c <{KG.locator}> ?locator }}
+          BIND ({_cite_sparql("?claim")} AS ?cite)
+        }}""",
+        f"""INSERT {{ GRAPH <{_MAP}> {{ ?c {name} ?cite ; {holder} ?s }} }} WHERE {{
+          ?s <{KG.citation}> ?c . FILTER (isBlank(?c) && !isBlank(?s))
+          OPTIONAL {{ ?c <{DCTERMS.source}> ?source }} OPTIONAL {{ ?c <{KG.locator}> ?locator }}
+          BIND ({_cite_sparql("?s")} AS ?cite)
+        }}""",
+        # the claim record and, unless the claim is corrected, the plain triple
+        f"""INSERT {{ ?claim a ?class ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o . }} WHERE {{
+          GRAPH <{_MAP}> {{ ?node {name} ?claim ; {owner} ?s ; {corrected} ?corrected }}
+          {rel} ?node ?p ?o .
+          BIND (IF(?corrected, <{KG.CorrectedClaim}>, <{KG.Claim}>) AS ?class)
+        }}""",
+        f"""INSERT {{ ?s ?p ?o }} WHERE {{
+          GRAPH <{_MAP}> {{ ?node {name} ?claim ; {owner} ?s ; {corrected} false }}
+          {rel} ?node ?p ?o .
+        }}""",
+        # the claim's qualifiers (dates, stake, note, correction, named citations)
+        f"""INSERT {{ ?claim ?q ?v }} WHERE {{
+          GRAPH <{_MAP}> {{ ?node {name} ?claim ; {owner} ?s }}
+          ?node ?q ?v . FILTER (?q != <{RDF.type}> && !(?q = <{KG.citation}> && isBlank(?v)))
+          {_not_in("?q", relations)}
+        }}""",
+        f"""INSERT {{ ?holder <{KG.citation}> ?cite . ?cite a <{KG.Citation}> . ?cite ?k ?v }} WHERE {{
+          GRAPH <{_MAP}> {{ ?c {name} ?cite ; {holder} ?holder }}
+          OPTIONAL {{ ?c ?k ?v . FILTER (?k != <{RDF.type}>) }}
+        }}""",
+        # then the authored blank nodes go
+        f"""DELETE {{ ?node ?p ?o }} WHERE {{ GRAPH <{_MAP}> {{ ?node {name} ?name }} ?node ?p ?o }} ;
+        DELETE {{ ?s <{KG.claim}> ?node }} WHERE {{ ?s <{KG.claim}> ?node }} ;
+        DELETE {{ ?s <{KG.citation}> ?c }} WHERE {{ ?s <{KG.citation}> ?c FILTER (isBlank(?c)) }}""",
+    ]
+
+
+def normalize_store(store, explain=None) -> int:
+    """Rewrite the store's default graph exactly as :func:`normalize` rewrites a graph; return the claim count.
+
+    One ASK before looks for claims :func:`normalize` would refuse (not a
+    blank node, an unknown key in a claim or citation) and one after for
+    claims without exactly one relation and for stray blank nodes. When
+    either finds one, ``explain()`` is called: it should run :func:`normalize`
+    on the same files, which raises the DataError naming each problem's file
+    and line.
+
+    >>> import pyoxigraph as ox
+    >>> from graph.paths import ONTOLOGY
+    >>> store = ox.Store(); store.load(path=str(ONTOLOGY), format=ox.RdfFormat.TURTLE)
+    >>> store.load(input='''@prefix kg: <https://w3id.org/cdkg/ontology#> . @prefix id: <https://w3id.org/cdkg/id/> .
+    ...     id:a kg:claim [ kg:operates id:b ] .''', format=ox.RdfFormat.TURTLE)
+    >>> normalize_store(store)
+    1
+    >>> sorted(str(q.subject) for q in store.quads_for_pattern(None, ox.NamedNode(str(KG.operates)), None))
+    ['<https://w3id.org/cdkg/id/a>']
+    """
+    relations = store_relation_properties(store)
+    if store.query(_structure_query(relations)) and explain is not None:
+        explain()
+    for update in _normalise_updates(relations):
+        store.update(update)
+    if store.query(_LEFTOVER) and explain is not None:
+        explain()
+    store.update(f"DROP SILENT GRAPH <{_MAP}>")
+    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?c a <{KG.Claim}> }}"
+    return int(next(iter(store.query(count)))["n"].value)

@@ -15,16 +15,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+import pyoxigraph as ox
 
 from .errors import BuildError, DataError
 from .export import write_outputs
-from .infer import infer
-from .parse import Origins, load_files
-from .normalize import normalize
+from .infer import asserted_quads, infer_in_store, inferred_quads
+from .parse import Origins, load_files, load_into_store
+from .normalize import normalize, normalize_store
 from .namespaces import KG, RDF, slug
 from .paths import DATA, DIST, ONTOLOGY, data_files
-from .store import to_store
+from .termgraph import TermGraph, from_quads
 from .validate import validate
 
 __all__ = ["Build", "assemble", "build", "swap_in"]
@@ -32,12 +32,18 @@ __all__ = ["Build", "assemble", "build", "swap_in"]
 
 @dataclass
 class Build:
-    """What a build produced: the asserted graph, the inferred triples, and counts."""
+    """What a build produced: the asserted graph, the inferred triples, the store, and counts.
 
-    graph: Graph
-    inferred: Graph
+    ``graph`` and ``inferred`` are read-only :class:`~graph.termgraph.TermGraph`
+    views (rdflib terms); ``store`` is the Oxigraph store the build ran in, with
+    the asserted and inferred triples in its default graph.
+    """
+
+    graph: TermGraph
+    inferred: TermGraph
     origins: Origins
     summary: dict = field(default_factory=dict)
+    store: ox.Store | None = None
 
 
 def _step(log, name: str, start: float, detail: str) -> float:
@@ -47,21 +53,29 @@ def _step(log, name: str, start: float, detail: str) -> float:
     return now
 
 
+def _explain_structure(files):
+    """Re-read ``files`` with rdflib and run the reference normaliser, which names each problem."""
+    def explain():
+        authored, origins = load_files(files)
+        normalize(authored, origins)
+    return explain
+
+
 def assemble(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Build:
-    """Load, normalise, validate and infer; raise BuildError on any problem."""
+    """Load, normalise, validate and infer inside one Oxigraph store; raise BuildError on any problem."""
     t = time.perf_counter()
     files = [ontology, *data_files(data_dir)]
-    authored, origins = load_files(files)
-    t = _step(log, "load", t, f"{len(files)} files, {len(authored)} triples")
-    graph = normalize(authored, origins)
-    claims = sum(1 for _ in graph.subjects(RDF.type, KG.Claim))
-    t = _step(log, "normalise", t, f"{claims} claims named, {len(graph)} triples")
-    store = to_store(graph)
-    checks = validate(graph, origins, store)
+    store = ox.Store()
+    origins = load_into_store(files, store)
+    t = _step(log, "load", t, f"{len(files)} files, {len(store)} triples")
+    claims = normalize_store(store, explain=_explain_structure(files))
+    t = _step(log, "normalise", t, f"{claims} claims named, {len(store)} triples")
+    checks = validate(store, origins)
     t = _step(log, "validate", t, f"SHACL {checks['shapes']}, {checks['checks']} checks passed")
-    inferred = infer(graph, store)
-    _step(log, "infer", t, f"{len(inferred)} triples inferred")
-    return Build(graph, inferred, origins, dict(checks))
+    count = infer_in_store(store)
+    t = _step(log, "infer", t, f"{count} triples inferred")
+    graph, inferred = from_quads(asserted_quads(store)), from_quads(inferred_quads(store))
+    return Build(graph, inferred, origins, dict(checks), store)
 
 
 def swap_in(staging: Path, out: Path) -> None:
@@ -91,7 +105,7 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
     staging.chmod(0o755)
     try:
         t = time.perf_counter()
-        result.summary = write_outputs(result.graph, result.inferred, staging, result.summary)
+        result.summary = write_outputs(result.graph, result.inferred, staging, result.summary, result.store)
         t = _step(log, "export", t, f"{len(result.summary['files'])} files")
         for step in extra_steps:
             detail = step(result, staging)

@@ -1,7 +1,9 @@
-"""Step 3, validate: SHACL shapes (pyshacl) and the violation queries in queries/checks.
+"""Step 3, validate: the SHACL shapes and the violation queries of queries/checks, on Oxigraph.
 
-Every problem is reported with the file and line that defines the focus node,
-the node itself, the property involved and the message.
+The shapes of ``ontology/shapes.ttl`` run as SPARQL (:mod:`graph.shacl`), and
+every ``queries/checks/*-violation.rq`` returns one row per problem. Each
+problem is reported with the file and line that define its focus node (or the
+entity a claim or citation belongs to), the node, the property and the message.
 """
 
 from __future__ import annotations
@@ -9,18 +11,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pyshacl
-from rdflib import Graph
-from rdflib.namespace import SH
+import pyoxigraph as ox
 
 from .errors import Problem, ValidationError
-from .namespaces import curie
-from .paths import CHECKS, SHAPES
-from .store import select, to_store
+from .namespaces import KG, RDF, curie
+from .parse import to_rdflib
+from .paths import CHECKS
+from .shacl import violations
 
 _IRI = re.compile(r"https?://[^\s,()]+[^\s,().]")
 
-__all__ = ["shacl_problems", "check_problems", "validate", "check_files"]
+__all__ = ["check_files", "check_rows", "find_problems", "locate", "validate"]
 
 
 def check_files(folder: Path = CHECKS) -> list[Path]:
@@ -28,33 +29,21 @@ def check_files(folder: Path = CHECKS) -> list[Path]:
     return sorted(Path(folder).glob("*-violation.rq"))
 
 
-def shacl_problems(graph: Graph, origins, shapes_path: Path = SHAPES) -> list[Problem]:
-    """Run the SHACL shapes over ``graph`` (core constraints, no inference)."""
-    shapes = Graph().parse(shapes_path, format="turtle")
-    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none",
-                                           advanced=False, allow_warnings=False)
-    if conforms:
-        return []
-    problems = []
-    for result in report.subjects(SH.resultSeverity, SH.Violation):
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
-        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
-        problems.append(Problem(_where(origins, graph, focus), curie(focus),
-                                messages[0] if messages else "violates a shape",
-                                curie(path) if path is not None else ""))
-    return sorted(set(problems))
-
-
-def check_problems(store, origins, graph: Graph, folder: Path = CHECKS) -> list[Problem]:
-    """Run every ``*-violation.rq``; each returned row (?term ?problem) is a problem."""
-    problems = []
+def check_rows(store: ox.Store, folder: Path = CHECKS) -> list[tuple]:
+    """Run every ``*-violation.rq``; each row (?term ?problem) is a ``(term, message, "")`` problem."""
+    rows = []
     for path in check_files(folder):
-        for row in select(store, path.read_text(encoding="utf-8")):
-            term = row.get("term")
-            text = _IRI.sub(lambda m: curie(m.group(0)), str(row.get("problem", "violation")))
-            problems.append(Problem(_where(origins, graph, term), curie(term), f"{text} ({path.stem})"))
-    return sorted(set(problems))
+        for solution in store.query(path.read_text(encoding="utf-8")):
+            term = solution["term"]
+            text = _IRI.sub(lambda m: curie(m.group(0)), solution["problem"].value if solution["problem"] else "violation")
+            rows.append((to_rdflib(term) if term is not None else None, f"{text} ({path.stem})", ""))
+    return rows
+
+
+def find_problems(store: ox.Store) -> list[tuple]:
+    """Every ``(focus, message, path)`` the shapes and the checks find in the store's default graph."""
+    return [(focus, message, curie(path) if path else "") for focus, message, path in violations(store)] \
+        + check_rows(store)
 
 
 def _where(origins, graph, term) -> str:
@@ -62,7 +51,6 @@ def _where(origins, graph, term) -> str:
     where = origins.where(term)
     if where or term is None:
         return where
-    from .namespaces import RDF, KG
     for owner in (graph.value(term, RDF.subject), graph.value(predicate=KG.citation, object=term)):
         if owner is not None:
             found = _where(origins, graph, owner)
@@ -71,10 +59,21 @@ def _where(origins, graph, term) -> str:
     return ""
 
 
-def validate(graph: Graph, origins, store=None) -> dict:
-    """Raise ValidationError listing every problem; return counts when the graph is clean."""
-    store = store if store is not None else to_store(graph)
-    problems = shacl_problems(graph, origins) + check_problems(store, origins, graph)
-    if problems:
-        raise ValidationError(problems)
+def locate(rows, origins, graph) -> list[Problem]:
+    """Turn ``(term, message, path)`` rows into sorted, unique Problems naming file and line."""
+    return sorted({Problem(_where(origins, graph, term), curie(term), message, path) for term, message, path in rows})
+
+
+def validate(store: ox.Store, origins, graph=None) -> dict:
+    """Raise ValidationError listing every problem; return counts when the graph is clean.
+
+    ``graph`` (the asserted triples, for locating claims and citations) is
+    only read when there is a problem; by default it is taken from the store.
+    """
+    rows = find_problems(store)
+    if rows:
+        if graph is None:
+            from .termgraph import from_quads
+            graph = from_quads(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        raise ValidationError(locate(rows, origins, graph))
     return {"shapes": "conform", "checks": len(check_files())}
