@@ -27,10 +27,7 @@ def _build(args) -> int:
             assemble(Path(args.data), log=sys.stderr)
             print("check passed: nothing written", file=sys.stderr)
         else:
-            steps = []
-            if not args.no_html:
-                from .render import html_step
-                steps.append(html_step)
+            steps = [] if args.no_html else [_html_step()]
             build(Path(args.out), Path(args.data), extra_steps=steps)
             if args.store != "memory":
                 from .stores import load_graph_into, open_store
@@ -43,6 +40,30 @@ def _build(args) -> int:
         report_failure(err)
         return 1
     return 0
+
+
+def _html_step():
+    """The build's HTML step, its imports (networkx, about 0.25 s) started now in a background thread.
+
+    The build spends most of its first second inside Oxigraph, which releases
+    the GIL, so the import runs beside it instead of after it.
+    """
+    import importlib
+    import threading
+    warm = threading.Thread(target=importlib.import_module, args=("graph.render",), daemon=True)
+    warm.start()
+
+    def html(result, staging):
+        warm.join()
+        from .render import html_step
+        return html_step(result, staging)
+    html.step_name = "html"
+    return html
+
+
+def _view(args) -> int:
+    from .render import view
+    return view(args)
 
 
 def _kg(args):
@@ -304,18 +325,18 @@ def parser() -> argparse.ArgumentParser:
                 "cdkg export dist/graph.gexf")
     e.add_argument("path", help="output file ending .graphml or .gexf")
 
-    try:
-        from .render import add_view_parser
-    except ImportError:  # the HTML view is optional while it is being built
-        add_view_parser = None
-    if add_view_parser:
-        add_view_parser(sub)
+    v = command("view", _view, "write an interactive HTML page of the entities around one entity",
+                "cdkg view Alibaba --depth 2 --predicate owns --out alibaba.html")
+    v.add_argument("name", help="label, alias or CURIE of the centre entity (English or Chinese)")
+    v.add_argument("--depth", type=int, default=1, help="relations away from the centre (default 1)")
+    v.add_argument("--type", action="append", metavar="CLASS",
+                   help="keep only entities of this class or its subclasses (repeatable)")
+    v.add_argument("--predicate", action="append", metavar="P", help="keep only this relation (repeatable)")
+    v.add_argument("--as-of", metavar="DATE", help="only what was valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
+    v.add_argument("--out", metavar="FILE", help="output file (default: dist/view-<entity>.html)")
+
     for extra in ("serve", "push"):
-        try:
-            module = __import__(f"graph.{extra}", fromlist=["add_parser"])
-        except ImportError:
-            continue
-        module.add_parser(sub)
+        __import__(f"graph.{extra}", fromlist=["add_parser"]).add_parser(sub)
     return top
 
 

@@ -42,6 +42,8 @@ def label(graph: Graph, term, lang: str = "en") -> str:
     >>> label(g, ID["x"], "zh")
     '淘宝'
     """
+    if hasattr(graph, "label"):  # a TermGraph remembers its labels
+        return graph.label(term, lang)
     for value in sorted(graph.objects(term, RDFS.label)):
         if isinstance(value, Literal) and (value.language or "").lower() == lang:
             return str(value)

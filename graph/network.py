@@ -29,6 +29,8 @@ def entity_classes(graph: Graph) -> set[URIRef]:
 
 
 def _label(graph, term, lang):
+    if hasattr(graph, "label"):  # a TermGraph remembers its labels
+        return graph.label(term, lang)
     for value in sorted(graph.objects(term, RDFS.label)):
         if isinstance(value, Literal) and (value.language or "") == lang:
             return str(value)

@@ -121,9 +121,8 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
 
 def _summary(result: Build, log, out: Path, seconds: float) -> None:
     graph, s = result.graph, result.summary
-    classes = Counter(slug(t) for e in graph.subjects(RDF.type, None)
-                      if (e, RDF.type, KG.Entity) in result.inferred or (e, RDF.type, KG.Entity) in graph
-                      for t in graph.objects(e, RDF.type))
+    entities = set(result.inferred.subjects(RDF.type, KG.Entity)) | set(graph.subjects(RDF.type, KG.Entity))
+    classes = Counter(slug(t) for e in entities for t in graph.objects(e, RDF.type))
     print(f"\nbuilt {out} in {seconds:.2f} s: {s['entities']} entities, {s['relations']} relation rows, "
           f"{s['observations']} observations", file=log)
     print("entities by class: " + ", ".join(f"{c} {n}" for c, n in sorted(classes.items())), file=log)

@@ -24,7 +24,6 @@ vis shows as text.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import difflib
 import hashlib
@@ -44,8 +43,8 @@ from rdflib import Graph
 from .namespaces import OWL, RDF, RDFS, slug
 from .network import entity_classes, to_networkx
 
-__all__ = ["render_html", "html_step", "add_view_parser", "page_data", "script_json", "class_style",
-           "node_tooltip", "edge_tooltip", "ego_network", "vis_assets", "DEFAULT_TITLE"]
+__all__ = ["render_html", "html_step", "page_data", "script_json", "class_style",
+           "node_tooltip", "edge_tooltip", "ego_network", "vis_assets", "view", "DEFAULT_TITLE"]
 
 DEFAULT_TITLE = "China Digital Economy Knowledge Graph / 中国数字经济知识图谱"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -438,7 +437,7 @@ def ego_network(kg, name: str, depth: int = 1, types=None, predicates=None) -> t
     return view.subgraph(sorted(near)).copy(), centre
 
 
-def _view(args) -> int:
+def view(args) -> int:
     from .api import load
     from .errors import BuildError
     from .paths import DIST
@@ -462,20 +461,3 @@ def _view(args) -> int:
     render_html(g, out, title=f"{name}: relations to depth {args.depth}{when}", focus=centre)
     print(f"wrote {out}: {g.number_of_nodes()} entities, {g.number_of_edges()} relations")
     return 0
-
-
-def add_view_parser(sub) -> argparse.ArgumentParser:
-    """Add ``cdkg view`` (the ego network of one entity as an HTML page) to the sub-commands."""
-    help = "write an interactive HTML page of the entities around one entity"
-    from .cli import add_command
-    p = add_command(sub, "view", help, "cdkg view Alibaba --depth 2 --predicate owns --out alibaba.html")
-    p.add_argument("name", help="label, alias or CURIE of the centre entity (English or Chinese)")
-    p.add_argument("--depth", type=int, default=1, help="relations away from the centre (default 1)")
-    p.add_argument("--type", action="append", metavar="CLASS",
-                   help="keep only entities of this class or its subclasses (repeatable)")
-    p.add_argument("--predicate", action="append", metavar="P", help="keep only this relation (repeatable)")
-    p.add_argument("--as-of", metavar="DATE", help="only what was valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
-    p.add_argument("--out", metavar="FILE", help="output file (default: dist/view-<entity>.html)")
-    p.add_argument("--graph", help="graph file to load (default: dist/graph.ttl, built if missing)")
-    p.set_defaults(func=_view)
-    return p

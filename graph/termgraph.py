@@ -30,6 +30,8 @@ from .parse import to_rdflib
 
 __all__ = ["TermGraph", "from_quads"]
 
+_LABEL = RDFS.label
+
 
 class TermGraph:
     """Triples of rdflib terms, indexed for ``objects``/``subjects``/``value`` lookups."""
@@ -38,6 +40,7 @@ class TermGraph:
         self._spo: dict = {}
         self._pos: dict = {}
         self._len = 0
+        self._labels: dict = {}
         for triple in triples:
             self.add(triple)
 
@@ -146,6 +149,21 @@ class TermGraph:
                     seen.add(s)
                     todo.append(s)
                     yield s
+
+    def label(self, term, lang: str = "en") -> str:
+        """The first (in sorted order) ``rdfs:label`` of ``term`` tagged ``lang``, or ''; remembered.
+
+        >>> from rdflib import Literal
+        >>> TermGraph([(ID.a, RDFS.label, Literal("A", lang="en"))]).label(ID.a)
+        'A'
+        """
+        key = (term, lang)
+        found = self._labels.get(key)
+        if found is None:
+            found = next((str(v) for v in sorted(self.objects(term, _LABEL))
+                          if getattr(v, "language", None) is not None and v.language.lower() == lang), "")
+            self._labels[key] = found
+        return found
 
     def namespaces(self) -> Iterator[tuple]:
         """The project's prefixes (as ``rdflib.Graph.namespaces``)."""

@@ -41,9 +41,16 @@ def check_rows(store: ox.Store, folder: Path = CHECKS) -> list[tuple]:
 
 
 def find_problems(store: ox.Store) -> list[tuple]:
-    """Every ``(focus, message, path)`` the shapes and the checks find in the store's default graph."""
-    return [(focus, message, curie(path) if path else "") for focus, message, path in violations(store)] \
-        + check_rows(store)
+    """Every ``(focus, message, path)`` the shapes and the checks find in the store's default graph.
+
+    The shapes and the checks run in two threads: Oxigraph releases the GIL
+    while it evaluates a query, so on two cores they overlap.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        shapes, checks = pool.submit(violations, store), pool.submit(check_rows, store)
+        return [(focus, message, curie(path) if path else "") for focus, message, path in shapes.result()] \
+            + checks.result()
 
 
 def _where(origins, graph, term) -> str:
