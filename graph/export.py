@@ -8,22 +8,35 @@
 ``observations.csv``     the statistics, one row per observation and source
 ``corrected-claims.csv`` seed claims a primary source contradicts, with the reason
 ``report.md``            counts by class and predicate, checks run, corrected claims
+
+Everything is read from the build's Oxigraph store with a few SPARQL SELECTs
+and pyoxigraph's serialisers, so the cost stays linear and no rdflib graph of
+the whole data is built. The asserted files and the tables are made before
+inference (:func:`asserted_outputs`), the closure after (:func:`closure_ntriples`).
+
+>>> from graph.store import to_store
+>>> from graph.testing import tiny_graph
+>>> facts = Facts(to_store(tiny_graph()))
+>>> [row["id"] for row in entity_rows(facts)][:2]
+['id:alibaba-group', 'id:alipay']
+>>> facts.label("https://w3id.org/cdkg/id/taobao", "zh")
+'淘宝'
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
 
 from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SKOS, curie, slug
 
-__all__ = ["write_outputs", "entity_rows", "relation_rows", "observation_rows",
-           "corrected_rows", "label", "ENTITY_COLUMNS", "RELATION_COLUMNS"]
+__all__ = ["Facts", "Tables", "asserted_outputs", "closure_ntriples", "write_outputs", "entity_rows", "relation_rows",
+           "observation_rows", "corrected_rows", "report", "label", "ENTITY_COLUMNS", "RELATION_COLUMNS"]
 
 ENTITY_COLUMNS = ["id", "type", "label_en", "label_zh", "aliases"]
 RELATION_COLUMNS = ["subject", "subject_label", "predicate", "object", "object_label",
@@ -32,85 +45,145 @@ OBSERVATION_COLUMNS = ["id", "label_en", "indicator", "value", "unit", "qualifie
                        "area", "about", "publisher", "source", "locator"]
 CORRECTED_COLUMNS = ["claim", "subject", "predicate", "object", "correction", "corrected_by",
                      "source", "locator"]
+#: The observation attributes of observations.csv, by column.
+_OBSERVATION_KEYS = {"indicator": KG.indicator, "value": KG.value, "unit": KG.unit, "qualifier": KG.qualifier,
+                     "period": KG.period, "area": KG.refArea, "about": KG.subject, "publisher": DCTERMS.publisher}
 
 
-def label(graph: Graph, term, lang: str = "en") -> str:
-    """The label of ``term`` in ``lang`` ('' if none).
+def _text(term) -> str:
+    """A term as the tables show it: an IRI as a CURIE, a literal as its lexical form."""
+    return curie(term.value) if isinstance(term, ox.NamedNode) else term.value
+
+
+def label(graph, term, lang: str = "en") -> str:
+    """The label of ``term`` in ``lang`` ('' if none), from an rdflib graph, a TermGraph or :class:`Facts`.
 
     >>> from rdflib import Graph, Literal
     >>> g = Graph(); _ = g.add((ID["x"], RDFS.label, Literal("淘宝", lang="zh")))
     >>> label(g, ID["x"], "zh")
     '淘宝'
     """
-    if hasattr(graph, "label"):  # a TermGraph remembers its labels
+    if hasattr(graph, "label"):  # a TermGraph or Facts remembers its labels
         return graph.label(term, lang)
     for value in sorted(graph.objects(term, RDFS.label)):
-        if isinstance(value, Literal) and (value.language or "").lower() == lang:
+        if (getattr(value, "language", None) or "").lower() == lang:
             return str(value)
     return ""
 
 
-def _entities(graph: Graph, inferred: Graph) -> list[URIRef]:
-    return sorted({s for s in inferred.subjects(RDF.type, KG.Entity)}
-                  | {s for s in graph.subjects(RDF.type, KG.Entity)})
+class Facts:
+    """What the tables and the report need from the asserted graph, read with one SELECT each.
+
+    Keys are IRI strings; values are the strings the tables print.
+    """
+
+    def __init__(self, store: ox.Store):
+        q = lambda text: store.query(text)  # noqa: E731
+        self.triples = len(store)
+        self.entities = sorted(s["e"].value for s in q(
+            f"SELECT DISTINCT ?e WHERE {{ ?c <{RDFS.subClassOf}>* <{KG.Entity}> . ?e a ?c }}"))
+        entity_set = set(self.entities)
+        self.types: dict[str, list[str]] = defaultdict(list)
+        self.claims: dict[str, dict] = {}
+        self.observations: set[str] = set()
+        sources = 0
+        for s in q("SELECT ?x ?t WHERE { ?x a ?t }"):
+            x, t = s["x"], s["t"].value
+            if x.value in entity_set:
+                self.types[x.value].append(slug(t))
+            if t in (str(KG.Claim), str(KG.CorrectedClaim)):
+                self.claims[x.value] = {"class": t}
+            elif t == str(KG.Observation):
+                self.observations.add(x.value)
+            if t in (str(KG.Source), str(KG.SeedDocument)):
+                sources += 1
+        self.sources = sources
+        self._labels: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for s in q(f"SELECT ?x ?l WHERE {{ ?x <{RDFS.label}> ?l FILTER (isLiteral(?l)) }}"):
+            self._labels[s["x"].value][(s["l"].language or "").lower()].append(s["l"].value)
+        self.aliases: dict[str, set[str]] = defaultdict(set)
+        for s in q(f"SELECT ?x ?a WHERE {{ ?x <{SKOS.altLabel}> ?a }}"):
+            self.aliases[s["x"].value].add(s["a"].value)
+        keys = {str(RDF.subject): "s", str(RDF.predicate): "p", str(RDF.object): "o", str(KG.startDate): "start",
+                str(KG.endDate): "end", str(KG.correction): "correction"}
+        values = " ".join(f"<{k}>" for k in keys)
+        for s in q(f"SELECT ?c ?k ?v WHERE {{ VALUES ?k {{ {values} }} ?c ?k ?v }}"):
+            claim = self.claims.get(s["c"].value)
+            if claim is not None:
+                claim.setdefault(keys[s["k"].value], s["v"])
+        self.corrected_by: dict[str, list[str]] = defaultdict(list)
+        for s in q(f"SELECT ?c ?x WHERE {{ ?c <{KG.correctedBy}> ?x }}"):
+            self.corrected_by[s["c"].value].append(curie(s["x"].value))
+        self.citations: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.cited: dict[str, set[str]] = defaultdict(set)  # source IRI -> holders citing it
+        for s in q(f"""SELECT ?h ?src ?loc WHERE {{ ?h <{KG.citation}> ?cite .
+                       OPTIONAL {{ ?cite <{DCTERMS.source}> ?src }} OPTIONAL {{ ?cite <{KG.locator}> ?loc }} }}"""):
+            source = s["src"]
+            self.citations[s["h"].value].append((curie(source.value) if source is not None else "None",
+                                                 s["loc"].value if s["loc"] is not None else ""))
+            if source is not None:
+                self.cited[source.value].add(s["h"].value)
+        self.observation_values: dict[str, dict[str, str]] = defaultdict(dict)
+        by_key = {str(v): k for k, v in _OBSERVATION_KEYS.items()}
+        values = " ".join(f"<{k}>" for k in by_key)
+        for s in q(f"SELECT ?x ?k ?v WHERE {{ VALUES ?k {{ {values} }} ?x ?k ?v }}"):
+            if s["x"].value in self.observations:
+                self.observation_values[s["x"].value].setdefault(by_key[s["k"].value], _text(s["v"]))
+        self.seed_files = sorted((s["f"].value, s["s"].value) for s in q(
+            f"SELECT ?s ?f WHERE {{ ?s <{KG.seedFile}> ?f }}"))
+        self.wikidata = {s["e"].value for s in q(f"SELECT DISTINCT ?e WHERE {{ ?e <{SKOS.exactMatch}> ?m "
+                                                  f"FILTER (CONTAINS(STR(?m), \"wikidata.org/entity/\")) }}")}
+
+    def label(self, term, lang: str = "en") -> str:
+        """The (first, in sorted order) label of ``term`` in ``lang``, or ''."""
+        found = self._labels.get(str(term), {}).get(lang)
+        return min(found) if found else ""
+
+    def sorted_citations(self, holder: str) -> list[tuple[str, str]]:
+        return sorted(self.citations.get(holder, ()))
 
 
-def entity_rows(graph: Graph, inferred: Graph) -> list[dict]:
+def entity_rows(facts: Facts) -> list[dict]:
     """One row per entity; ``type`` is its asserted class(es), ``aliases`` joined with ``|``."""
-    rows = []
-    for entity in _entities(graph, inferred):
-        types = sorted(slug(t) for t in graph.objects(entity, RDF.type))
-        aliases = sorted({str(a) for a in graph.objects(entity, SKOS.altLabel)})
-        rows.append({"id": curie(entity), "type": "|".join(types), "label_en": label(graph, entity),
-                     "label_zh": label(graph, entity, "zh"), "aliases": "|".join(aliases)})
-    return rows
+    return [{"id": curie(e), "type": "|".join(sorted(facts.types.get(e, ()))), "label_en": facts.label(e),
+             "label_zh": facts.label(e, "zh"), "aliases": "|".join(sorted(facts.aliases.get(e, ())))}
+            for e in facts.entities]
 
 
-def _citations(graph: Graph, node) -> list[tuple[str, str]]:
-    return sorted((curie(graph.value(c, DCTERMS.source)), str(graph.value(c, KG.locator) or ""))
-                  for c in graph.objects(node, KG.citation))
+def _claims(facts: Facts, cls) -> list[tuple[str, dict]]:
+    return [(c, v) for c, v in facts.claims.items() if v["class"] == str(cls)]
 
 
-def relation_rows(graph: Graph) -> list[dict]:
+def relation_rows(facts: Facts) -> list[dict]:
     """One row per asserted (not corrected) claim and citation."""
     rows = []
-    for claim in graph.subjects(RDF.type, KG.Claim):
-        s, p, o = (graph.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
-        start, end = graph.value(claim, KG.startDate), graph.value(claim, KG.endDate)
-        for source, locator in _citations(graph, claim):
-            rows.append({"subject": curie(s), "subject_label": label(graph, s), "predicate": slug(p),
-                         "object": curie(o), "object_label": label(graph, o),
-                         "start": str(start or ""), "end": str(end or ""),
-                         "source": source, "locator": locator})
+    for claim, v in _claims(facts, KG.Claim):
+        s, o = v["s"].value, v["o"].value
+        base = {"subject": curie(s), "subject_label": facts.label(s), "predicate": slug(v["p"].value),
+                "object": curie(o), "object_label": facts.label(o),
+                "start": v["start"].value if "start" in v else "", "end": v["end"].value if "end" in v else ""}
+        rows += [{**base, "source": source, "locator": locator} for source, locator in facts.sorted_citations(claim)]
     return sorted(rows, key=lambda r: [r[c] for c in RELATION_COLUMNS])
 
 
-def observation_rows(graph: Graph) -> list[dict]:
+def observation_rows(facts: Facts) -> list[dict]:
     """One row per statistical observation and citation."""
     rows = []
-    for obs in graph.subjects(RDF.type, KG.Observation):
-        def v(p):
-            value = graph.value(obs, p)
-            return "" if value is None else (curie(value) if isinstance(value, URIRef) else str(value))
-        base = {"id": curie(obs), "label_en": label(graph, obs), "indicator": v(KG.indicator),
-                "value": v(KG.value), "unit": v(KG.unit), "qualifier": v(KG.qualifier),
-                "period": v(KG.period), "area": v(KG.refArea), "about": v(KG.subject),
-                "publisher": v(DCTERMS.publisher)}
-        for source, locator in _citations(graph, obs):
-            rows.append({**base, "source": source, "locator": locator})
+    for obs in facts.observations:
+        values = facts.observation_values.get(obs, {})
+        base = {"id": curie(obs), "label_en": facts.label(obs), **{k: values.get(k, "") for k in _OBSERVATION_KEYS}}
+        rows += [{**base, "source": source, "locator": locator} for source, locator in facts.sorted_citations(obs)]
     return sorted(rows, key=lambda r: [r[c] for c in OBSERVATION_COLUMNS])
 
 
-def corrected_rows(graph: Graph) -> list[dict]:
+def corrected_rows(facts: Facts) -> list[dict]:
     """One row per corrected seed claim and citation."""
     rows = []
-    for claim in graph.subjects(RDF.type, KG.CorrectedClaim):
-        s, p, o = (graph.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
-        fixed = "|".join(sorted(curie(x) for x in graph.objects(claim, KG.correctedBy)))
-        for source, locator in _citations(graph, claim):
-            rows.append({"claim": curie(claim), "subject": curie(s), "predicate": slug(p),
-                         "object": curie(o), "correction": str(graph.value(claim, KG.correction) or ""),
-                         "corrected_by": fixed, "source": source, "locator": locator})
+    for claim, v in _claims(facts, KG.CorrectedClaim):
+        base = {"claim": curie(claim), "subject": curie(v["s"].value), "predicate": slug(v["p"].value),
+                "object": curie(v["o"].value), "correction": v["correction"].value if "correction" in v else "",
+                "corrected_by": "|".join(sorted(facts.corrected_by.get(claim, ())))}
+        rows += [{**base, "source": source, "locator": locator} for source, locator in facts.sorted_citations(claim)]
     return sorted(rows, key=lambda r: [r[c] for c in CORRECTED_COLUMNS])
 
 
@@ -122,32 +195,13 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _ox_triples(graph: Graph) -> list:
-    """The graph as pyoxigraph triples, sorted by their N-Triples form (fast and stable)."""
-    import pyoxigraph as ox
-
-    from .store import to_oxigraph
-    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
-    return sorted(triples, key=str)
-
-
 def _turtle(triples: list) -> str:
-    """Turtle by pyoxigraph (50x faster than rdflib's), triples in sorted order, prefixes sorted."""
-    import pyoxigraph as ox
+    """Turtle by pyoxigraph, triples in sorted order, prefixes sorted."""
     text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)).decode("utf-8")
     lines = text.splitlines()
     head = sorted(line for line in lines if line.startswith("@prefix"))
     body = [line for line in lines if not line.startswith("@prefix")]
     return "\n".join(head + [""] + body) + "\n"
-
-
-def _ntriples(*triple_lists: list) -> str:
-    """Canonical N-Triples by pyoxigraph, one line per triple, lines sorted and unique."""
-    import pyoxigraph as ox
-    lines = set()
-    for triples in triple_lists:
-        lines.update(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines())
-    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 
 def _jsonld(triples: list) -> str:
@@ -156,103 +210,111 @@ def _jsonld(triples: list) -> str:
     rdflib's compacting serialiser took over a second on the curated graph; the
     expanded form carries the same triples and any JSON-LD processor can compact it.
     """
-    import pyoxigraph as ox
     return ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8") + "\n"
 
 
-def report(graph: Graph, inferred: Graph, summary: dict, relations: list[dict] | None = None) -> str:
+def _sorted_ntriples(store: ox.Store) -> list[str]:
+    """The default graph as N-Triples lines, sorted and unique."""
+    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
+    return sorted({line for line in text.split("\n") if line})
+
+
+def closure_ntriples(store: ox.Store) -> str:
+    """``graph-inferred.nt``: every triple of the store's default graph, one sorted line each."""
+    return "\n".join(_sorted_ntriples(store)) + "\n"
+
+
+def report(facts: Facts, summary: dict, relations: list[dict], corrected: list[dict]) -> str:
     """The short Markdown report: what the build holds and what it checked."""
-    classes = Counter(slug(t) for e in _entities(graph, inferred) for t in graph.objects(e, RDF.type))
-    preds = Counter(row["predicate"] for row in (relations if relations is not None else relation_rows(graph)))
-    claims = sum(1 for _ in graph.subjects(RDF.type, KG.Claim))
-    corrected = corrected_rows(graph)
+    classes = Counter(t for e in facts.entities for t in facts.types.get(e, ()))
+    preds = Counter(row["predicate"] for row in relations)
     lines = ["# Build report", "",
-             f"- triples asserted: {len(graph)}",
-             f"- triples inferred: {len(inferred)}",
+             f"- triples asserted: {facts.triples}",
+             f"- triples inferred: {summary.get('inferred', 0)}",
              f"- entities: {summary['entities']}",
-             f"- claims (asserted relations): {claims}",
+             f"- claims (asserted relations): {len(_claims(facts, KG.Claim))}",
              f"- relation rows (claim x citation): {summary['relations']}",
              f"- observations: {summary['observations']}",
              f"- corrected seed claims: {len({r['claim'] for r in corrected})}",
-             f"- sources: {sum(1 for _ in graph.subjects(RDF.type, KG.Source)) + sum(1 for _ in graph.subjects(RDF.type, KG.SeedDocument))}",
+             f"- sources: {facts.sources}",
              f"- SHACL shapes: {summary.get('shapes', 'conform')}; violation checks passed: {summary.get('checks', 0)}",
              "", "## Entities by class", "", "| class | entities |", "|---|---|"]
     lines += [f"| {c} | {n} |" for c, n in sorted(classes.items())]
     lines += ["", "## Relations by predicate", "", "| predicate | rows |", "|---|---|"]
     lines += [f"| {p} | {n} |" for p, n in sorted(preds.items())]
-    lines += ["", *coverage_section(graph), "", *wikidata_section(graph, inferred)]
+    lines += ["", *coverage_section(facts, corrected), "", *wikidata_section(facts)]
     for extra in summary.get("sections", []):
         lines += ["", *extra]
     return "\n".join(lines) + "\n"
 
 
-def coverage_section(graph: Graph) -> list[str]:
+def coverage_section(facts: Facts, corrected: list[dict]) -> list[str]:
     """Markdown: entities, claims and observations citing each seed, and the corrected seed claims."""
     lines = ["## Seed coverage", "",
              "| seed file | entities | claims | observations | corrected claims |", "|---|---|---|---|---|"]
-    for seed, file in sorted(graph.subject_objects(KG.seedFile), key=lambda x: str(x[1])):
-        cites = set(graph.subjects(DCTERMS.source, seed))
-        owners = {o for c in cites for o in graph.subjects(KG.citation, c)}
-        counts = [sum(1 for o in owners if (o, RDF.type, cls) in graph)
-                  for cls in (None, KG.Claim, KG.Observation, KG.CorrectedClaim)]
-        counts[0] = sum(1 for o in owners if isinstance(o, URIRef) and str(o).startswith(str(ID))
-                        and (o, RDF.type, KG.Observation) not in graph)
+    for file, seed in facts.seed_files:
+        owners = facts.cited.get(seed, set())
+        kinds = Counter(facts.claims[o]["class"] if o in facts.claims else "" for o in owners)
+        observations = sum(1 for o in owners if o in facts.observations)
+        entities = sum(1 for o in owners if o.startswith(str(ID)) and o not in facts.observations)
+        counts = [entities, kinds[str(KG.Claim)], observations, kinds[str(KG.CorrectedClaim)]]
         lines.append(f"| {file} | " + " | ".join(str(n) for n in counts) + " |")
     lines += ["", "## Corrected seed claims", ""]
-    rows = corrected_rows(graph)
-    if not rows:
+    if not corrected:
         lines.append("None.")
-    for row in rows:
+    for row in corrected:
         lines.append(f"- `{row['subject']}` {row['predicate']} `{row['object']}` "
                      f"({row['source']} {row['locator']}): {row['correction']}")
     return lines
 
 
-def wikidata_section(graph: Graph, inferred: Graph) -> list[str]:
+def wikidata_section(facts: Facts) -> list[str]:
     """Markdown: how many entities link to Wikidata, and which do not yet."""
-    entities = _entities(graph, inferred)
-    linked = [e for e in entities if any("wikidata.org/entity/" in str(m) for m in graph.objects(e, SKOS.exactMatch))]
-    missing = [e for e in entities if e not in set(linked)]
-    lines = ["## Wikidata links", "",
-             f"{len(linked)} of {len(entities)} entities link to Wikidata (skos:exactMatch, verified on Wikidata itself).",
-             "", f"Without a link ({len(missing)}): " + ", ".join(f"`{curie(e)}`" for e in missing)]
-    return lines
+    missing = [e for e in facts.entities if e not in facts.wikidata]
+    linked = len(facts.entities) - len(missing)
+    return ["## Wikidata links", "",
+            f"{linked} of {len(facts.entities)} entities link to Wikidata (skos:exactMatch, verified on Wikidata itself).",
+            "", f"Without a link ({len(missing)}): " + ", ".join(f"`{curie(e)}`" for e in missing)]
 
 
-def write_outputs(graph: Graph, inferred: Graph, out: Path, summary: dict | None = None, store=None) -> dict:
-    """Write every output file into ``out`` (which must exist); return counts.
+@dataclass
+class Tables:
+    """The outputs made from the asserted graph: file texts, the facts behind them and the counts."""
 
-    ``graph`` and ``inferred`` are read for the tables and the report. When
-    ``store`` (the build's Oxigraph store, after :func:`graph.infer.infer_in_store`)
-    is given, the graph files are written from its triples directly.
-    """
-    out = Path(out)
+    files: dict[str, str]
+    facts: Facts
+    relations: list[dict]
+    corrected: list[dict]
+    summary: dict
+
+    def report(self, summary: dict) -> str:
+        return report(self.facts, summary, self.relations, self.corrected)
+
+
+def asserted_outputs(store: ox.Store, summary: dict | None = None) -> Tables:
+    """Every output but the closure and the report, from the store's default graph before inference."""
     summary = dict(summary or {})
-    if store is not None:
-        import pyoxigraph as ox
-
-        from .infer import asserted_quads
-        asserted = sorted((ox.Triple(q.subject, q.predicate, q.object) for q in asserted_quads(store)), key=str)
-        closure = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
-        nt = "\n".join(sorted(line for line in set(closure.splitlines()) if line.strip())) + "\n"
-    else:
-        asserted = _ox_triples(graph)
-        nt = _ntriples(asserted, _ox_triples(inferred))
-    entities, relations = entity_rows(graph, inferred), relation_rows(graph)
-    observations, corrected = observation_rows(graph), corrected_rows(graph)
+    triples = sorted((ox.Triple(q.subject, q.predicate, q.object)
+                      for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())), key=str)
+    files = {"graph.ttl": _turtle(triples), "graph.jsonld": _jsonld(triples)}
+    del triples
+    facts = Facts(store)
+    entities, relations = entity_rows(facts), relation_rows(facts)
+    observations, corrected = observation_rows(facts), corrected_rows(facts)
     summary.update(entities=len(entities), relations=len(relations),
                    observations=len({r["id"] for r in observations}))
-    files = {
-        "graph.ttl": _turtle(asserted),
-        "graph-inferred.nt": nt,
-        "graph.jsonld": _jsonld(asserted),
+    files.update({
         "entities.csv": _csv(entities, ENTITY_COLUMNS),
         "relations.csv": _csv(relations, RELATION_COLUMNS),
         "observations.csv": _csv(observations, OBSERVATION_COLUMNS),
         "corrected-claims.csv": _csv(corrected, CORRECTED_COLUMNS),
-        "report.md": report(graph, inferred, summary, relations),
-    }
-    for name, text in files.items():
-        (out / name).write_text(text, encoding="utf-8")
-    summary["files"] = sorted(files)
-    return summary
+    })
+    return Tables(files, facts, relations, corrected, summary)
+
+
+def write_outputs(tables: Tables, out: Path, summary: dict, closure: str) -> dict:
+    """Write the tables, ``report.md`` and ``graph-inferred.nt`` (``closure``) into ``out``; return the summary."""
+    texts = {**tables.files, "graph-inferred.nt": closure, "report.md": tables.report(summary)}
+    for name, text in sorted(texts.items()):
+        (Path(out) / name).write_text(text, encoding="utf-8")
+    return {**summary, "files": sorted(texts)}

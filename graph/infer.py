@@ -25,7 +25,7 @@ from pathlib import Path
 from .namespaces import ID, KG, OWL, RDF, RDFS  # noqa: F401  (used in doctests)
 from .store import select, to_store
 
-__all__ = ["infer", "infer_in_store", "inferred_quads", "asserted_quads", "rule_files", "RULES", "ASSERTED"]
+__all__ = ["infer", "infer_in_store", "rule_files", "RULES"]
 
 RULES = Path(__file__).parent / "rules"
 
@@ -42,38 +42,13 @@ def _transitive_rules(store) -> list[str]:
     return [template.replace("$PROPERTY", str(row["p"])) for row in rows]
 
 
-#: Named graph holding a copy of the asserted triples while the rules run on the default graph.
-ASSERTED = "urn:cdkg:asserted"
-
-
 def infer_in_store(store) -> int:
-    """Run the rules on the store's default graph; return how many triples they added.
-
-    A copy of the asserted triples is kept in the named graph :data:`ASSERTED`,
-    so :func:`inferred_quads` can tell the new triples from the old.
-    """
-    import pyoxigraph as ox
-    asserted = ox.NamedNode(ASSERTED)
-    store.clear_graph(asserted)
-    store.update(f"ADD DEFAULT TO <{ASSERTED}>")
+    """Run the rules on the store's default graph, in place; return how many triples they added."""
+    before = len(store)
     rules = [path.read_text(encoding="utf-8") for path in rule_files()]
     for rule in rules + _transitive_rules(store) + rules[:2]:
         store.update(rule)
-    count = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o MINUS {{ GRAPH <{ASSERTED}> {{ ?s ?p ?o }} }} }}"
-    return int(next(iter(store.query(count)))["n"].value)
-
-
-def inferred_quads(store):
-    """The triples of the default graph that are not in the asserted copy (run :func:`infer_in_store` first)."""
-    import pyoxigraph as ox
-    for row in store.query(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o MINUS {{ GRAPH <{ASSERTED}> {{ ?s ?p ?o }} }} }}"):
-        yield ox.Quad(row["s"], row["p"], row["o"], ox.DefaultGraph())
-
-
-def asserted_quads(store):
-    """The asserted triples (the copy :func:`infer_in_store` keeps)."""
-    import pyoxigraph as ox
-    return store.quads_for_pattern(None, None, None, ox.NamedNode(ASSERTED))
+    return len(store) - before
 
 
 def infer(graph, store=None):
@@ -83,9 +58,11 @@ def infer(graph, store=None):
     :class:`graph.termgraph.TermGraph`. When ``store`` is given it must hold
     ``graph`` in its default graph, and it holds the closure afterwards.
     """
-    from .termgraph import from_quads
+    import pyoxigraph as ox
+
+    from .termgraph import TermGraph, from_quads
     store = store if store is not None else to_store(graph)
+    asserted = graph if isinstance(graph, TermGraph) else TermGraph(graph)
     infer_in_store(store)
-    inferred = from_quads(inferred_quads(store))
-    store.update(f"DROP SILENT GRAPH <{ASSERTED}>")
-    return inferred
+    return TermGraph(t for t in from_quads(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+                     if t not in asserted)

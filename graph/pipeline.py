@@ -18,11 +18,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import BuildError, DataError
-from .export import write_outputs
-from .infer import asserted_quads, infer_in_store, inferred_quads
+from .export import Tables, asserted_outputs, closure_ntriples, write_outputs
+from .infer import infer_in_store
 from .parse import Origins, load_files, load_into_store
 from .normalize import normalize, normalize_store
-from .namespaces import KG, RDF, slug
+from .namespaces import KG, slug
 from .paths import DATA, DIST, ONTOLOGY, data_files
 from .termgraph import TermGraph, from_quads
 from .validate import validate
@@ -32,18 +32,35 @@ __all__ = ["Build", "assemble", "build", "swap_in"]
 
 @dataclass
 class Build:
-    """What a build produced: the asserted graph, the inferred triples, the store, and counts.
+    """What a build produced: the store, the tables made from the asserted graph, and counts.
 
-    ``graph`` and ``inferred`` are read-only :class:`~graph.termgraph.TermGraph`
-    views (rdflib terms); ``store`` is the Oxigraph store the build ran in, with
-    the asserted and inferred triples in its default graph.
+    ``store`` holds the asserted and inferred triples in its default graph.
+    ``graph`` (the asserted triples) and ``inferred`` (only the inferred ones)
+    are read-only :class:`~graph.termgraph.TermGraph` views of rdflib terms,
+    made on first use: a big build that does not ask for them never holds its
+    triples as Python objects.
     """
 
-    graph: TermGraph
-    inferred: TermGraph
+    store: ox.Store
+    tables: Tables
     origins: Origins
     summary: dict = field(default_factory=dict)
-    store: ox.Store | None = None
+    _graph: TermGraph | None = field(default=None, repr=False)
+    _inferred: TermGraph | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> TermGraph:
+        if self._graph is None:
+            self._graph = from_quads(ox.parse(self.tables.files["graph.ttl"], format=ox.RdfFormat.TURTLE))
+        return self._graph
+
+    @property
+    def inferred(self) -> TermGraph:
+        if self._inferred is None:
+            asserted = self.graph
+            self._inferred = TermGraph(t for t in from_quads(self.store.quads_for_pattern(
+                None, None, None, ox.DefaultGraph())) if t not in asserted)
+        return self._inferred
 
 
 def _step(log, name: str, start: float, detail: str) -> float:
@@ -62,7 +79,12 @@ def _explain_structure(files):
 
 
 def assemble(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Build:
-    """Load, normalise, validate and infer inside one Oxigraph store; raise BuildError on any problem."""
+    """Load, normalise, validate, tabulate and infer inside one Oxigraph store; raise BuildError on any problem.
+
+    The tables and the asserted graph files are made after validation and
+    before inference, from the same store, so the asserted triples never need
+    a second copy.
+    """
     t = time.perf_counter()
     files = [ontology, *data_files(data_dir)]
     store = ox.Store()
@@ -72,10 +94,11 @@ def assemble(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Buil
     t = _step(log, "normalise", t, f"{claims} claims named, {len(store)} triples")
     checks = validate(store, origins)
     t = _step(log, "validate", t, f"SHACL {checks['shapes']}, {checks['checks']} checks passed")
+    tables = asserted_outputs(store, checks)
+    t = _step(log, "tabulate", t, f"{tables.summary['entities']} entities, {tables.summary['relations']} relation rows")
     count = infer_in_store(store)
-    t = _step(log, "infer", t, f"{count} triples inferred")
-    graph, inferred = from_quads(asserted_quads(store)), from_quads(inferred_quads(store))
-    return Build(graph, inferred, origins, dict(checks), store)
+    _step(log, "infer", t, f"{count} triples inferred")
+    return Build(store, tables, origins, {**tables.summary, "inferred": count})
 
 
 def swap_in(staging: Path, out: Path) -> None:
@@ -105,7 +128,7 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
     staging.chmod(0o755)
     try:
         t = time.perf_counter()
-        result.summary = write_outputs(result.graph, result.inferred, staging, result.summary, result.store)
+        result.summary = write_outputs(result.tables, staging, result.summary, closure_ntriples(result.store))
         t = _step(log, "export", t, f"{len(result.summary['files'])} files")
         for step in extra_steps:
             detail = step(result, staging)
@@ -120,13 +143,12 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
 
 
 def _summary(result: Build, log, out: Path, seconds: float) -> None:
-    graph, s = result.graph, result.summary
-    entities = set(result.inferred.subjects(RDF.type, KG.Entity)) | set(graph.subjects(RDF.type, KG.Entity))
-    classes = Counter(slug(t) for e in entities for t in graph.objects(e, RDF.type))
+    facts, s = result.tables.facts, result.summary
+    classes = Counter(t for e in facts.entities for t in facts.types.get(e, ()))
     print(f"\nbuilt {out} in {seconds:.2f} s: {s['entities']} entities, {s['relations']} relation rows, "
           f"{s['observations']} observations", file=log)
     print("entities by class: " + ", ".join(f"{c} {n}" for c, n in sorted(classes.items())), file=log)
-    preds = Counter(slug(p) for c in graph.subjects(RDF.type, KG.Claim) for p in graph.objects(c, RDF.predicate))
+    preds = Counter(slug(v["p"].value) for v in facts.claims.values() if v["class"] == str(KG.Claim))
     print("claims by predicate: " + ", ".join(f"{p} {n}" for p, n in sorted(preds.items())), file=log)
 
 
