@@ -50,11 +50,6 @@ _OBSERVATION_KEYS = {"indicator": KG.indicator, "value": KG.value, "unit": KG.un
                      "period": KG.period, "area": KG.refArea, "about": KG.subject, "publisher": DCTERMS.publisher}
 
 
-def _text(term) -> str:
-    """A term as the tables show it: an IRI as a CURIE, a literal as its lexical form."""
-    return curie(term.value) if isinstance(term, ox.NamedNode) else term.value
-
-
 def label(graph, term, lang: str = "en") -> str:
     """The label of ``term`` in ``lang`` ('' if none), from an rdflib graph, a TermGraph or :class:`Facts`.
 
@@ -71,6 +66,16 @@ def label(graph, term, lang: str = "en") -> str:
     return ""
 
 
+def _table(store: ox.Store, query: str) -> list[list[str]]:
+    """A SELECT's rows as lists of strings (IRIs in full, literals' lexical forms, '' when unbound).
+
+    The results go through Oxigraph's SPARQL CSV writer and Python's csv
+    reader, which is ten times faster than reading the solutions term by term.
+    """
+    data = store.query(query).serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8")
+    return list(csv.reader(io.StringIO(data)))[1:]
+
+
 class Facts:
     """What the tables and the report need from the asserted graph, read with one SELECT each.
 
@@ -78,61 +83,49 @@ class Facts:
     """
 
     def __init__(self, store: ox.Store):
-        q = lambda text: store.query(text)  # noqa: E731
+        q = lambda text: _table(store, text)  # noqa: E731
         self.triples = len(store)
-        self.entities = sorted(s["e"].value for s in q(
-            f"SELECT DISTINCT ?e WHERE {{ ?c <{RDFS.subClassOf}>* <{KG.Entity}> . ?e a ?c }}"))
-        entity_set = set(self.entities)
+        self.entities = sorted({e for e, in q(
+            f"SELECT DISTINCT ?e WHERE {{ ?c <{RDFS.subClassOf}>* <{KG.Entity}> . ?e a ?c }}")})
         self.types: dict[str, list[str]] = defaultdict(list)
-        self.claims: dict[str, dict] = {}
-        self.observations: set[str] = set()
-        sources = 0
-        for s in q("SELECT ?x ?t WHERE { ?x a ?t }"):
-            x, t = s["x"], s["t"].value
-            if x.value in entity_set:
-                self.types[x.value].append(slug(t))
-            if t in (str(KG.Claim), str(KG.CorrectedClaim)):
-                self.claims[x.value] = {"class": t}
-            elif t == str(KG.Observation):
-                self.observations.add(x.value)
-            if t in (str(KG.Source), str(KG.SeedDocument)):
-                sources += 1
-        self.sources = sources
+        for e, t in q(f"SELECT DISTINCT ?e ?t WHERE {{ ?c <{RDFS.subClassOf}>* <{KG.Entity}> . ?e a ?c . ?e a ?t }}"):
+            self.types[e].append(slug(t))
+        self.observations = {x for x, in q(f"SELECT ?x WHERE {{ ?x a <{KG.Observation}> }}")}
+        self.sources = int(q(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?t {{ <{KG.Source}> <{KG.SeedDocument}> }} "
+                             f"?x a ?t }}")[0][0])
         self._labels: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for s in q(f"SELECT ?x ?l WHERE {{ ?x <{RDFS.label}> ?l FILTER (isLiteral(?l)) }}"):
-            self._labels[s["x"].value][(s["l"].language or "").lower()].append(s["l"].value)
+        for x, value, lang in q(f"SELECT ?x ?l (LANG(?l) AS ?lang) WHERE {{ ?x <{RDFS.label}> ?l }}"):
+            self._labels[x][lang.lower()].append(value)
         self.aliases: dict[str, set[str]] = defaultdict(set)
-        for s in q(f"SELECT ?x ?a WHERE {{ ?x <{SKOS.altLabel}> ?a }}"):
-            self.aliases[s["x"].value].add(s["a"].value)
-        keys = {str(RDF.subject): "s", str(RDF.predicate): "p", str(RDF.object): "o", str(KG.startDate): "start",
-                str(KG.endDate): "end", str(KG.correction): "correction"}
-        values = " ".join(f"<{k}>" for k in keys)
-        for s in q(f"SELECT ?c ?k ?v WHERE {{ VALUES ?k {{ {values} }} ?c ?k ?v }}"):
-            claim = self.claims.get(s["c"].value)
-            if claim is not None:
-                claim.setdefault(keys[s["k"].value], s["v"])
+        for x, alias in q(f"SELECT ?x ?a WHERE {{ ?x <{SKOS.altLabel}> ?a }}"):
+            self.aliases[x].add(alias)
+        self.claims: dict[str, dict] = {}
+        for c, cls, s, p, o, start, end, correction in q(f"""SELECT ?c ?class ?s ?p ?o ?start ?end ?correction WHERE {{
+                VALUES ?class {{ <{KG.Claim}> <{KG.CorrectedClaim}> }}
+                ?c a ?class ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o .
+                OPTIONAL {{ ?c <{KG.startDate}> ?start }} OPTIONAL {{ ?c <{KG.endDate}> ?end }}
+                OPTIONAL {{ ?c <{KG.correction}> ?correction }} }}"""):
+            self.claims.setdefault(c, {"class": cls, "s": s, "p": p, "o": o, "start": start, "end": end,
+                                       "correction": correction})
         self.corrected_by: dict[str, list[str]] = defaultdict(list)
-        for s in q(f"SELECT ?c ?x WHERE {{ ?c <{KG.correctedBy}> ?x }}"):
-            self.corrected_by[s["c"].value].append(curie(s["x"].value))
+        for c, x in q(f"SELECT ?c ?x WHERE {{ ?c <{KG.correctedBy}> ?x }}"):
+            self.corrected_by[c].append(curie(x))
         self.citations: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.cited: dict[str, set[str]] = defaultdict(set)  # source IRI -> holders citing it
-        for s in q(f"""SELECT ?h ?src ?loc WHERE {{ ?h <{KG.citation}> ?cite .
-                       OPTIONAL {{ ?cite <{DCTERMS.source}> ?src }} OPTIONAL {{ ?cite <{KG.locator}> ?loc }} }}"""):
-            source = s["src"]
-            self.citations[s["h"].value].append((curie(source.value) if source is not None else "None",
-                                                 s["loc"].value if s["loc"] is not None else ""))
-            if source is not None:
-                self.cited[source.value].add(s["h"].value)
+        for holder, source, locator in q(f"""SELECT ?h ?src ?loc WHERE {{ ?h <{KG.citation}> ?cite .
+                OPTIONAL {{ ?cite <{DCTERMS.source}> ?src }} OPTIONAL {{ ?cite <{KG.locator}> ?loc }} }}"""):
+            self.citations[holder].append((curie(source) if source else "None", locator))
+            if source:
+                self.cited[source].add(holder)
         self.observation_values: dict[str, dict[str, str]] = defaultdict(dict)
         by_key = {str(v): k for k, v in _OBSERVATION_KEYS.items()}
         values = " ".join(f"<{k}>" for k in by_key)
-        for s in q(f"SELECT ?x ?k ?v WHERE {{ VALUES ?k {{ {values} }} ?x ?k ?v }}"):
-            if s["x"].value in self.observations:
-                self.observation_values[s["x"].value].setdefault(by_key[s["k"].value], _text(s["v"]))
-        self.seed_files = sorted((s["f"].value, s["s"].value) for s in q(
-            f"SELECT ?s ?f WHERE {{ ?s <{KG.seedFile}> ?f }}"))
-        self.wikidata = {s["e"].value for s in q(f"SELECT DISTINCT ?e WHERE {{ ?e <{SKOS.exactMatch}> ?m "
-                                                  f"FILTER (CONTAINS(STR(?m), \"wikidata.org/entity/\")) }}")}
+        for x, k, v, iri in q(f"SELECT ?x ?k ?v (isIRI(?v) AS ?iri) WHERE {{ ?x a <{KG.Observation}> . "
+                              f"VALUES ?k {{ {values} }} ?x ?k ?v }}"):
+            self.observation_values[x].setdefault(by_key[k], curie(v) if iri == "true" else v)
+        self.seed_files = sorted((f, s) for s, f in q(f"SELECT ?s ?f WHERE {{ ?s <{KG.seedFile}> ?f }}"))
+        self.wikidata = {e for e, in q(f"SELECT DISTINCT ?e WHERE {{ ?e <{SKOS.exactMatch}> ?m "
+                                      f"FILTER (CONTAINS(STR(?m), \"wikidata.org/entity/\")) }}")}
 
     def label(self, term, lang: str = "en") -> str:
         """The (first, in sorted order) label of ``term`` in ``lang``, or ''."""
@@ -158,10 +151,9 @@ def relation_rows(facts: Facts) -> list[dict]:
     """One row per asserted (not corrected) claim and citation."""
     rows = []
     for claim, v in _claims(facts, KG.Claim):
-        s, o = v["s"].value, v["o"].value
-        base = {"subject": curie(s), "subject_label": facts.label(s), "predicate": slug(v["p"].value),
-                "object": curie(o), "object_label": facts.label(o),
-                "start": v["start"].value if "start" in v else "", "end": v["end"].value if "end" in v else ""}
+        s, o = v["s"], v["o"]
+        base = {"subject": curie(s), "subject_label": facts.label(s), "predicate": slug(v["p"]),
+                "object": curie(o), "object_label": facts.label(o), "start": v["start"], "end": v["end"]}
         rows += [{**base, "source": source, "locator": locator} for source, locator in facts.sorted_citations(claim)]
     return sorted(rows, key=lambda r: [r[c] for c in RELATION_COLUMNS])
 
@@ -180,8 +172,8 @@ def corrected_rows(facts: Facts) -> list[dict]:
     """One row per corrected seed claim and citation."""
     rows = []
     for claim, v in _claims(facts, KG.CorrectedClaim):
-        base = {"claim": curie(claim), "subject": curie(v["s"].value), "predicate": slug(v["p"].value),
-                "object": curie(v["o"].value), "correction": v["correction"].value if "correction" in v else "",
+        base = {"claim": curie(claim), "subject": curie(v["s"]), "predicate": slug(v["p"]),
+                "object": curie(v["o"]), "correction": v["correction"],
                 "corrected_by": "|".join(sorted(facts.corrected_by.get(claim, ())))}
         rows += [{**base, "source": source, "locator": locator} for source, locator in facts.sorted_citations(claim)]
     return sorted(rows, key=lambda r: [r[c] for c in CORRECTED_COLUMNS])

@@ -177,6 +177,9 @@ PREFIXES = {
 }
 
 
+_PREFIX_OF = {base: prefix for prefix, base in reversed(list(PREFIXES.items()))}
+
+
 def curie(iri) -> str:
     """Shorten an IRI with the project prefixes; return it unchanged if none fits.
 
@@ -186,10 +189,9 @@ def curie(iri) -> str:
     'http://example.org/x'
     """
     text = str(iri)
-    for prefix, base in PREFIXES.items():
-        if text.startswith(base) and "/" not in text[len(base):] and "#" not in text[len(base):]:
-            return f"{prefix}:{text[len(base):]}"
-    return text
+    cut = max(text.rfind("#"), text.rfind("/")) + 1  # every project namespace ends with '/' or '#'
+    prefix = _PREFIX_OF.get(text[:cut])
+    return f"{prefix}:{text[cut:]}" if prefix else text
 
 
 def slug(iri) -> str:

@@ -148,7 +148,7 @@ def _summary(result: Build, log, out: Path, seconds: float) -> None:
     print(f"\nbuilt {out} in {seconds:.2f} s: {s['entities']} entities, {s['relations']} relation rows, "
           f"{s['observations']} observations", file=log)
     print("entities by class: " + ", ".join(f"{c} {n}" for c, n in sorted(classes.items())), file=log)
-    preds = Counter(slug(v["p"].value) for v in facts.claims.values() if v["class"] == str(KG.Claim))
+    preds = Counter(slug(v["p"]) for v in facts.claims.values() if v["class"] == str(KG.Claim))
     print("claims by predicate: " + ", ".join(f"{p} {n}" for p, n in sorted(preds.items())), file=log)
 
 

@@ -124,10 +124,13 @@ def _targets_update(shape, patterns: list[str]) -> str:
 
 
 def compile_shapes(shapes: Graph) -> list[Constraint]:
-    """One :class:`Constraint` per SHACL constraint, in a stable order.
+    """One :class:`Constraint` per property shape, in a stable order.
 
-    Each query expects the shape's focus nodes in the scratch graph that
-    :func:`violations` fills first.
+    Each query groups the values of one path by focus node and keeps the
+    focus nodes for which any of the shape's constraints fails (counts in
+    ``HAVING``, value tests as a variable bound only for a bad value), so a
+    path is read once however many constraints it has. Each query expects the
+    shape's focus nodes in the scratch graph that :func:`violations` fills first.
     """
     compiled = []
     for shape in sorted(set(shapes.subjects(RDF.type, SH.NodeShape))):
@@ -142,30 +145,32 @@ def compile_shapes(shapes: Graph) -> list[Constraint]:
                 raise UnsupportedShape(f"{shape}: only predicate paths are supported")
             message = str(shapes.value(prop, SH.message) or "violates a shape")
             p = path.n3()
-            queries = []
+            binds, having = [], []
             if shapes.value(prop, SH.minCount) is not None:
-                queries.append(f"SELECT ?focus WHERE {{ {target} OPTIONAL {{ ?focus {p} ?v }} }} "
-                               f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {int(shapes.value(prop, SH.minCount))})")
+                having.append(f"COUNT(DISTINCT ?v) < {int(shapes.value(prop, SH.minCount))}")
             if shapes.value(prop, SH.maxCount) is not None:
-                queries.append(f"SELECT ?focus WHERE {{ {target} ?focus {p} ?v }} "
-                               f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {int(shapes.value(prop, SH.maxCount))})")
+                having.append(f"COUNT(DISTINCT ?v) > {int(shapes.value(prop, SH.maxCount))}")
             bad = _bad_value(shapes, prop)
-            if bad:
-                queries.append(f"SELECT DISTINCT ?focus WHERE {{ {target} ?focus {p} ?v . "
-                               f"FILTER ({' || '.join(bad)}) }}")
-            if shapes.value(prop, SH.uniqueLang) == Literal(True):
-                queries.append(f"SELECT DISTINCT ?focus WHERE {{ {target} ?focus {p} ?v, ?w . "
-                               f"FILTER (?v != ?w && LANG(?v) != \"\" && LCASE(LANG(?v)) = LCASE(LANG(?w))) }}")
+            if bad:  # ?bad is bound only for a value that breaks a value constraint
+                binds.append(f"BIND (IF({' || '.join(bad)}, ?v, ?unbound) AS ?bad)")
+                having.append("COUNT(?bad) > 0")
+            if shapes.value(prop, SH.uniqueLang) == Literal(True):  # more tagged values than languages
+                binds.append('BIND (IF(LANG(?v) != "", ?v, ?unbound) AS ?tagged)')
+                binds.append('BIND (IF(LANG(?v) != "", LCASE(LANG(?v)), ?unbound) AS ?lang)')
+                having.append("COUNT(DISTINCT ?tagged) > COUNT(DISTINCT ?lang)")
             qualified = shapes.value(prop, SH.qualifiedValueShape)
             if qualified is not None:
                 if set(shapes.predicates(qualified)) != {SH.languageIn}:
                     raise UnsupportedShape(f"{shape}: qualifiedValueShape supports only sh:languageIn")
                 langs = [str(x) for x in Collection(shapes, shapes.value(qualified, SH.languageIn))]
                 match = " || ".join(f'LANGMATCHES(LANG(?v), "{lang}")' for lang in langs)
-                least = int(shapes.value(prop, SH.qualifiedMinCount) or 0)
-                queries.append(f"SELECT ?focus WHERE {{ {target} OPTIONAL {{ ?focus {p} ?v . "
-                               f"FILTER ({match}) }} }} GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {least})")
-            compiled += [Constraint(message, str(path), q) for q in queries]
+                binds.append(f"BIND (IF({match}, ?v, ?unbound) AS ?qualified)")
+                having.append(f"COUNT(DISTINCT ?qualified) < {int(shapes.value(prop, SH.qualifiedMinCount) or 0)}")
+            if not having:
+                continue
+            query = (f"SELECT ?focus WHERE {{ {target} OPTIONAL {{ ?focus {p} ?v . {' '.join(binds)} }} }} "
+                     f"GROUP BY ?focus HAVING ({' || '.join(having)})")
+            compiled.append(Constraint(message, str(path), query))
     return compiled
 
 
