@@ -5,12 +5,10 @@ written in the authored format so the real pipeline runs on it) this times, in
 a fresh process per part so that peak memory (``ru_maxrss``) is per part:
 
 * raw Oxigraph bulk-load of the authored Turtle files (the yardstick);
-* the pipeline as it is: load, normalise, validate (pyshacl, then the check
-  queries), infer, export, networkx conversion, HTML rendering;
-* the same pipeline with the prototype fixes of bench/fixes.py (SHACL shapes
-  as SPARQL on Oxigraph, the quadratic check rewritten, inference diffed in
-  Oxigraph, graph files written by Oxigraph);
-* a prototype build done entirely inside Oxigraph (bench/native.py);
+* the pipeline: ``build.py --no-html`` run as its own process, its wall time
+  and peak memory measured from outside and each step's time read from its log
+  (load, normalise, validate, tabulate, infer, export);
+* the views: networkx conversion and HTML rendering of the built graph;
 * the query library on pyoxigraph and on an rdflib in-memory Graph;
 * the naive baseline: rdflib parse + owlrl OWL-RL closure + pyshacl with
   RDFS inference.
@@ -30,6 +28,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import resource
 import select
 import signal
@@ -136,93 +135,62 @@ def part_raw(data: Path, work: Path, size: str, opts) -> None:
          peak_mb=peak_mb())
 
 
-def _load_and_normalise(data: Path):
-    from graph.normalize import normalize
-    from graph.parse import load_files
-    from graph.paths import ONTOLOGY, data_files
-    authored, origins = timed("load", load_files, [ONTOLOGY, *data_files(data)])
-    graph = timed("normalise", normalize, authored, origins)
-    del authored
-    emit(step="asserted triples", count=len(graph))
-    return graph, origins
+_STEP = re.compile(r"^\[(\w+)\s*\] (.*) \((\d+) ms\)$")
 
 
-def _html(graph, out: Path) -> dict:
-    from graph.network import to_networkx
-    from graph.render import render_html
-    nxgraph = to_networkx(graph)
+def run_build(data: Path, out: Path, html: bool, timeout: float) -> dict:
+    """Run ``build.py`` in its own process: wall seconds, peak MB (from wait4), and its log's steps."""
+    command = [sys.executable, str(ROOT / "build.py"), "--data", str(data), "--out", str(out)]
+    command += [] if html else ["--no-html"]
     start = time.perf_counter()
-    render_html(nxgraph, out / "graph.html")
-    return {"render_seconds": time.perf_counter() - start, "nodes": nxgraph.number_of_nodes(),
-            "mb": round((out / "graph.html").stat().st_size / 1e6, 1)}
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        _, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        return {"timeout": timeout}
+    seconds = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # max over the children so far: run builds in order
+    if child.returncode != 0:
+        return {"error": err.strip().splitlines()[-1] if err.strip() else f"exit {child.returncode}"}
+    steps = {}
+    for line in err.splitlines():
+        match = _STEP.match(line)
+        if match:
+            steps[match.group(1)] = {"seconds": int(match.group(3)) / 1000, "detail": match.group(2)}
+    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024, "steps": steps,
+            "log": [line for line in err.splitlines() if line.strip()][:8]}
 
 
 def part_pipeline(data: Path, work: Path, size: str, opts) -> None:
-    """The pipeline as it is, step by step (validation and export under a time limit)."""
-    from graph.export import write_outputs
-    from graph.infer import infer
-    from graph.network import to_networkx
-    from graph.store import to_store
-    from graph.validate import check_problems, shacl_problems
-    graph, origins = _load_and_normalise(data)
-    forked("validate: SHACL (pyshacl)", opts.step_timeout,
-           lambda: {"problems": len(shacl_problems(graph, origins))})
-    forked("validate: check queries", opts.step_timeout,
-           lambda: {"problems": len(check_problems(to_store(graph), origins, graph))})
-    store = timed("to Oxigraph store", to_store, graph)
-    inferred = timed("infer", infer, graph, store)
-    emit(step="inferred triples", count=len(inferred))
-    out = work / f"out-{size}"
-    out.mkdir(parents=True, exist_ok=True)
-    forked("export (write_outputs)", opts.step_timeout, lambda: write_outputs(graph, inferred, out) and {})
-    timed("networkx conversion", to_networkx, graph)
-    forked("HTML rendering", opts.step_timeout, _html, graph, out)
-    emit(step="peak", peak_mb=peak_mb())
+    """``build.py --no-html`` on the data, in its own process (wall time, peak memory, each step)."""
+    result = run_build(data, work / f"out-{size}", html=False, timeout=opts.step_timeout)
+    for step, record in result.pop("steps", {}).items():
+        emit(step=step, **record)
+    emit(step="build.py --no-html (wall)", **result)
 
 
-def _ox_export(graph, inferred, store, out: Path) -> None:
-    """graph-inferred.nt (sorted), graph.ttl and graph.jsonld written by Oxigraph, plus the CSV rows."""
+def _views(out: Path) -> dict:
     import pyoxigraph as ox
-    from graph.export import corrected_rows, entity_rows, observation_rows, relation_rows
-    from graph.namespaces import PREFIXES
-    lines = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).splitlines()
-    lines.sort()
-    (out / "graph-inferred.nt").write_bytes(b"\n".join(lines) + b"\n")
-    asserted = sorted(graph)
-    from graph.store import to_oxigraph
-    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in asserted]
-    (out / "graph.ttl").write_bytes(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
-    (out / "graph.jsonld").write_bytes(ox.serialize(triples, format=ox.RdfFormat.JSON_LD))
-    for rows in (entity_rows(graph, inferred), relation_rows(graph), observation_rows(graph), corrected_rows(graph)):
-        len(rows)
+    from graph.network import to_networkx
+    from graph.render import render_html
+    from graph.termgraph import from_quads
+    start = time.perf_counter()
+    graph = from_quads(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+    read = time.perf_counter() - start
+    nxgraph = to_networkx(graph)
+    converted = time.perf_counter() - start - read
+    progress(read_seconds=read, networkx_seconds=converted, nodes=nxgraph.number_of_nodes())
+    render_html(nxgraph, out / "view.html")
+    return {"read_seconds": read, "networkx_seconds": converted,
+            "render_seconds": time.perf_counter() - start - read - converted,
+            "nodes": nxgraph.number_of_nodes(), "mb": round((out / "view.html").stat().st_size / 1e6, 1)}
 
 
-def part_fixed(data: Path, work: Path, size: str, opts) -> None:
-    """The pipeline with the prototype fixes of bench/fixes.py."""
-    from fixes import fixed_checks_folder, infer_in_store, shacl_problems_sparql
-    from graph.store import to_store
-    from graph.validate import check_problems
-    graph, origins = _load_and_normalise(data)
-    store = timed("to Oxigraph store", to_store, graph)
-    problems = timed("validate: SHACL as SPARQL", shacl_problems_sparql, store, origins, graph)
-    checks = timed("validate: check queries (fixed)", check_problems, store, origins, graph, fixed_checks_folder())
-    emit(step="problems", count=len(problems) + len(checks))
-    inferred = timed("infer (diff in Oxigraph)", infer_in_store, graph, store)
-    emit(step="inferred triples", count=len(inferred))
-    out = work / f"out-{size}-fixed"
-    out.mkdir(parents=True, exist_ok=True)
-    timed("export (graph files by Oxigraph, CSV rows)", _ox_export, graph, inferred, store, out)
-    emit(step="peak", peak_mb=peak_mb())
-
-
-def part_native(data: Path, work: Path, size: str, opts) -> None:
-    """The prototype build entirely inside Oxigraph (bench/native.py)."""
-    import native
-    from graph.paths import ONTOLOGY, data_files
-    counts = native.build([ONTOLOGY, *data_files(data)], work / f"out-{size}-native", timed)
-    emit(step="asserted triples", count=counts["asserted"])
-    emit(step="problems", count=counts["problems"])
-    emit(step="inferred triples", count=counts["inferred"])
+def part_views(data: Path, work: Path, size: str, opts) -> None:
+    """The built graph read back, turned into networkx and rendered as the HTML explorer."""
+    forked("views (graph.ttl -> networkx -> HTML)", opts.step_timeout, _views, work / f"out-{size}")
     emit(step="peak", peak_mb=peak_mb())
 
 
@@ -251,7 +219,7 @@ def part_queries_ox(data: Path, work: Path, size: str, opts) -> None:
     import pyoxigraph as ox
     store = ox.Store()
     start = time.perf_counter()
-    store.bulk_load(path=str(work / f"out-{size}-fixed" / "graph-inferred.nt"), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(path=str(work / f"out-{size}" / "graph-inferred.nt"), format=ox.RdfFormat.N_TRIPLES)
     emit(step="raw bulk-load (built N-Triples)", seconds=time.perf_counter() - start, triples=len(store))
     for name, text, bindings in _library():
         forked(f"query {name}", opts.ox_timeout, _time_query, store, text, bindings)
@@ -279,7 +247,7 @@ def part_queries_rdflib(data: Path, work: Path, size: str, opts) -> None:
     from graph.store import with_values
     graph = Graph()
     start = time.perf_counter()
-    graph.parse(work / f"out-{size}-fixed" / "graph-inferred.nt", format="nt")
+    graph.parse(work / f"out-{size}" / "graph-inferred.nt", format="nt")
     emit(step="rdflib parse (built N-Triples)", seconds=time.perf_counter() - start, triples=len(graph))
     for name, text, bindings in _library():
         forked(f"query {name}", opts.rdflib_timeout,
@@ -314,28 +282,19 @@ def _naive(data: Path) -> dict:
 
 
 def part_curated(data: Path, work: Path, size: str, opts) -> None:
-    """The real build of the curated data (best of three), with and without the HTML view."""
-    import io
-    from graph.errors import BuildError
-    from graph.pipeline import build
-    from graph.render import html_step
-    for label, steps in (("curated build (no HTML)", []), ("curated build (with HTML)", [html_step])):
-        runs, log = [], None
-        for _ in range(3):
-            log = io.StringIO()
-            start = time.perf_counter()
-            try:
-                build(work / "curated-dist", data, log=log, extra_steps=steps)
-            except BuildError as err:
-                emit(step=label, error=f"build failed: {str(err)[:300]}")
-                return
-            runs.append(time.perf_counter() - start)
-        emit(step=label, seconds=min(runs), runs=runs, log=log.getvalue().splitlines()[:8])
-    emit(step="peak", peak_mb=peak_mb())
+    """``build.py`` on the curated data (best of three wall times), with and without the HTML view."""
+    for label, html in (("curated build.py (with HTML)", True), ("curated build.py --no-html", False)):
+        runs = [run_build(data, work / "curated-dist", html=html, timeout=opts.step_timeout) for _ in range(3)]
+        failed = [r for r in runs if "seconds" not in r]
+        if failed:
+            emit(step=label, **failed[0])
+            continue
+        best = min(runs, key=lambda r: r["seconds"])
+        emit(step=label, seconds=best["seconds"], runs=[r["seconds"] for r in runs], peak_mb=best["peak_mb"],
+             log=best["log"])
 
 
-PARTS = {"raw": part_raw, "pipeline": part_pipeline, "fixed": part_fixed, "native": part_native,
-         "queries-ox": part_queries_ox,
+PARTS = {"raw": part_raw, "pipeline": part_pipeline, "views": part_views, "queries-ox": part_queries_ox,
          "queries-rdflib": part_queries_rdflib, "naive": part_naive, "curated": part_curated}
 
 
@@ -417,7 +376,7 @@ def run_all(opts) -> int:
     results = {"date": started.isoformat(timespec="minutes"), "machine": machine(), "sizes": {}}
     if not opts.no_curated:
         results["curated"] = {p: run_part(p, DATA, opts.work, "curated", opts)
-                              for p in ("curated", "raw", "fixed", "native", "naive")}
+                              for p in ("curated", "raw", "naive")}
     for size in opts.sizes.split(","):
         data = opts.work / f"data-{size}"
         units = generate.units_for(SIZES[size])

@@ -19,7 +19,6 @@ derived from content, so they are the same on every build:
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 
 from rdflib import BNode, Graph, URIRef
 
