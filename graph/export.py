@@ -12,7 +12,7 @@
 Everything is read from the build's Oxigraph store with a few SPARQL SELECTs
 and pyoxigraph's serialisers, so the cost stays linear and no rdflib graph of
 the whole data is built. The asserted files and the tables are made before
-inference (:func:`asserted_outputs`), the closure after (:func:`closure_ntriples`).
+inference (:func:`asserted_outputs`), the closure after (:func:`write_closure`).
 
 >>> from graph.store import to_store
 >>> from graph.testing import tiny_graph
@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SKOS, curie, slug
 
-__all__ = ["Facts", "Tables", "asserted_outputs", "closure_ntriples", "write_outputs", "entity_rows", "relation_rows",
+__all__ = ["Facts", "Tables", "asserted_outputs", "write_closure", "write_outputs", "entity_rows", "relation_rows",
            "observation_rows", "corrected_rows", "report", "label", "ENTITY_COLUMNS", "RELATION_COLUMNS"]
 
 ENTITY_COLUMNS = ["id", "type", "label_en", "label_zh", "aliases"]
@@ -205,15 +205,23 @@ def _jsonld(triples: list) -> str:
     return ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8") + "\n"
 
 
-def _sorted_ntriples(store: ox.Store) -> list[str]:
-    """The default graph as N-Triples lines, sorted and unique."""
-    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8")
-    return sorted({line for line in text.split("\n") if line})
+def write_closure(store: ox.Store, path: Path) -> int:
+    """Write every triple of the store's default graph to ``path`` as sorted N-Triples; return the count.
 
-
-def closure_ntriples(store: ox.Store) -> str:
-    """``graph-inferred.nt``: every triple of the store's default graph, one sorted line each."""
-    return "\n".join(_sorted_ntriples(store)) + "\n"
+    A store holds each triple once, so its dump has no duplicate lines; the
+    lines are sorted as bytes (the same order as text, UTF-8 keeps code point
+    order) and written without joining them into one more copy.
+    """
+    lines = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).split(b"\n")
+    lines.sort()
+    count = 0
+    with open(path, "wb") as f:
+        for line in lines:
+            if line:
+                f.write(line)
+                f.write(b"\n")
+                count += 1
+    return count
 
 
 def report(facts: Facts, summary: dict, relations: list[dict], corrected: list[dict]) -> str:
@@ -304,9 +312,10 @@ def asserted_outputs(store: ox.Store, summary: dict | None = None) -> Tables:
     return Tables(files, facts, relations, corrected, summary)
 
 
-def write_outputs(tables: Tables, out: Path, summary: dict, closure: str) -> dict:
-    """Write the tables, ``report.md`` and ``graph-inferred.nt`` (``closure``) into ``out``; return the summary."""
-    texts = {**tables.files, "graph-inferred.nt": closure, "report.md": tables.report(summary)}
+def write_outputs(tables: Tables, out: Path, summary: dict, store: ox.Store) -> dict:
+    """Write the tables, ``report.md`` and ``graph-inferred.nt`` (the store's closure) into ``out``; return the summary."""
+    texts = {**tables.files, "report.md": tables.report(summary)}
     for name, text in sorted(texts.items()):
         (Path(out) / name).write_text(text, encoding="utf-8")
-    return {**summary, "files": sorted(texts)}
+    write_closure(store, Path(out) / "graph-inferred.nt")
+    return {**summary, "files": sorted([*texts, "graph-inferred.nt"])}

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import BuildError, DataError
-from .export import Tables, asserted_outputs, closure_ntriples, write_outputs
+from .export import Tables, asserted_outputs, write_outputs
 from .infer import infer_in_store
 from .parse import Origins, load_files, load_into_store
 from .normalize import normalize, normalize_store
@@ -128,7 +128,7 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
     staging.chmod(0o755)
     try:
         t = time.perf_counter()
-        result.summary = write_outputs(result.tables, staging, result.summary, closure_ntriples(result.store))
+        result.summary = write_outputs(result.tables, staging, result.summary, result.store)
         t = _step(log, "export", t, f"{len(result.summary['files'])} files")
         for step in extra_steps:
             detail = step(result, staging)
