@@ -294,8 +294,8 @@ class Tables:
 def asserted_outputs(store: ox.Store, summary: dict | None = None) -> Tables:
     """Every output but the closure and the report, from the store's default graph before inference."""
     summary = dict(summary or {})
-    triples = sorted((ox.Triple(q.subject, q.predicate, q.object)
-                      for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())), key=str)
+    # default-graph quads print and serialise as their triples: no Triple copies needed
+    triples = sorted(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), key=str)
     files = {"graph.ttl": _turtle(triples), "graph.jsonld": _jsonld(triples)}
     del triples
     facts = Facts(store)
