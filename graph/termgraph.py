@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-import pyoxigraph as ox
+import pyoxigraph as ox  # noqa: F401  (used in doctests)
 
 from .namespaces import ID, KG, PREFIXES, RDF, RDFS  # noqa: F401  (ID, KG, RDF used in doctests)
 from .parse import to_rdflib
