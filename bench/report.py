@@ -141,7 +141,7 @@ def query_table(sizes: dict) -> list[str]:
         else:
             rows["rdflib ÷ Oxigraph at p50"].append("–")
         rows["queries past the limit (Oxigraph, rdflib)"].append(
-            f"{ox_over} (>{ox_limit:.0f} s), {rd_over} (>{rd_limit:.0f} s)" if ox_over or rd_over else "0, 0")
+            f"{ox_over}{f' (>{ox_limit:.0f} s)' if ox_over else ''}, {rd_over}{f' (>{rd_limit:.0f} s)' if rd_over else ''}")
     for key, values in rows.items():
         lines.append(f"| {key} | " + " | ".join(values) + " |")
     return lines + [""]
