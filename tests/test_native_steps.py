@@ -23,6 +23,8 @@ from conftest import INVALID, VALID
 
 CASES = {"curated": data_files(DATA), "valid": data_files(VALID)}
 CASES.update({p.stem: [*data_files(VALID), p] for p in sorted(INVALID.glob("*.ttl")) if p.stem != "syntax-error"})
+#: The examples the normaliser itself refuses (the shapes never see them).
+STOP_AT_NORMALISATION = {"claim-with-two-relations", "stray-blank-node"}
 
 
 class Explained(Exception):
@@ -44,12 +46,13 @@ def test_sparql_normalisation_equals_the_reference(name):
     authored, origins = load_files(files)
     store = ox.Store()
     load_into_store(files, store)
-    try:
-        expected = set(normalize(authored, origins))
-    except DataError:
-        with pytest.raises(Explained):  # the store path noticed it too, and asks for the explanation
+    if name in STOP_AT_NORMALISATION:
+        with pytest.raises(DataError):
+            normalize(authored, origins)
+        with pytest.raises(Explained):  # the store path notices it too, and asks for the explanation
             normalize_store(store, explain=_explain)
         return
+    expected = set(normalize(authored, origins))
     assert normalize_store(store, explain=_explain) == sum(1 for t in expected if t[2] == to_rdflib(
         ox.NamedNode("https://w3id.org/cdkg/ontology#Claim")) and str(t[1]).endswith("#type"))
     # the store keeps typed literals in canonical form (an authored 150.0 reads back as 150)
@@ -66,15 +69,12 @@ def _pyshacl(graph):
     return sorted(found)
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(set(CASES) - STOP_AT_NORMALISATION))
 def test_shapes_as_sparql_find_what_pyshacl_finds(name):
     files = [ONTOLOGY, *CASES[name]]
     store = ox.Store()
     load_into_store(files, store)
-    try:
-        normalize_store(store, explain=_explain)
-    except Explained:
-        pytest.skip("stops at normalisation, before the shapes run")
+    normalize_store(store, explain=_explain)
     graph = Graph()
     for triple in _store_triples(store):
         graph.add(triple)
