@@ -36,7 +36,7 @@ import pyoxigraph as ox
 from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SKOS, curie, slug
 
 __all__ = ["Facts", "Tables", "asserted_outputs", "write_closure", "write_outputs", "entity_rows", "relation_rows",
-           "observation_rows", "corrected_rows", "report", "label", "ENTITY_COLUMNS", "RELATION_COLUMNS"]
+           "observation_rows", "corrected_rows", "report", "ENTITY_COLUMNS", "RELATION_COLUMNS"]
 
 ENTITY_COLUMNS = ["id", "type", "label_en", "label_zh", "aliases"]
 RELATION_COLUMNS = ["subject", "subject_label", "predicate", "object", "object_label",
@@ -48,22 +48,6 @@ CORRECTED_COLUMNS = ["claim", "subject", "predicate", "object", "correction", "c
 #: The observation attributes of observations.csv, by column.
 _OBSERVATION_KEYS = {"indicator": KG.indicator, "value": KG.value, "unit": KG.unit, "qualifier": KG.qualifier,
                      "period": KG.period, "area": KG.refArea, "about": KG.subject, "publisher": DCTERMS.publisher}
-
-
-def label(graph, term, lang: str = "en") -> str:
-    """The label of ``term`` in ``lang`` ('' if none), from an rdflib graph, a TermGraph or :class:`Facts`.
-
-    >>> from rdflib import Graph, Literal
-    >>> g = Graph(); _ = g.add((ID["x"], RDFS.label, Literal("淘宝", lang="zh")))
-    >>> label(g, ID["x"], "zh")
-    '淘宝'
-    """
-    if hasattr(graph, "label"):  # a TermGraph or Facts remembers its labels
-        return graph.label(term, lang)
-    for value in sorted(graph.objects(term, RDFS.label)):
-        if (getattr(value, "language", None) or "").lower() == lang:
-            return str(value)
-    return ""
 
 
 def _table(store: ox.Store, query: str) -> list[list[str]]:
@@ -131,6 +115,10 @@ class Facts:
         """The (first, in sorted order) label of ``term`` in ``lang``, or ''."""
         found = self._labels.get(str(term), {}).get(lang)
         return min(found) if found else ""
+
+    def class_counts(self) -> Counter:
+        """Entities by asserted class (local name)."""
+        return Counter(t for e in self.entities for t in self.types.get(e, ()))
 
     def sorted_citations(self, holder: str) -> list[tuple[str, str]]:
         return sorted(self.citations.get(holder, ()))
@@ -226,7 +214,7 @@ def write_closure(store: ox.Store, path: Path) -> int:
 
 def report(facts: Facts, summary: dict, relations: list[dict], corrected: list[dict]) -> str:
     """The short Markdown report: what the build holds and what it checked."""
-    classes = Counter(t for e in facts.entities for t in facts.types.get(e, ()))
+    classes = facts.class_counts()
     preds = Counter(row["predicate"] for row in relations)
     lines = ["# Build report", "",
              f"- triples asserted: {facts.triples}",

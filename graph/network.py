@@ -11,9 +11,10 @@ algorithm result can be traced back to its sources.
 from __future__ import annotations
 
 import networkx as nx
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from .namespaces import DCTERMS, KG, RDF, RDFS, SKOS, curie, slug
+from .termgraph import label
 
 __all__ = ["to_networkx", "entity_classes", "DATE_PROPERTIES"]
 
@@ -26,15 +27,6 @@ DATE_PROPERTIES = [KG.foundedDate, KG.adoptedDate, KG.promulgatedDate, KG.effect
 def entity_classes(graph: Graph) -> set[URIRef]:
     """kg:Entity and every class below it in the ontology held by ``graph``."""
     return set(graph.transitive_subjects(RDFS.subClassOf, KG.Entity))
-
-
-def _label(graph, term, lang):
-    if hasattr(graph, "label"):  # a TermGraph remembers its labels
-        return graph.label(term, lang)
-    for value in sorted(graph.objects(term, RDFS.label)):
-        if isinstance(value, Literal) and (value.language or "") == lang:
-            return str(value)
-    return ""
 
 
 def _most_specific(depths: dict, types: list[URIRef]) -> URIRef:
@@ -71,8 +63,8 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     for entity in sorted({s for c in classes for s in graph.subjects(RDF.type, c)}):
         types = sorted(t for t in graph.objects(entity, RDF.type) if t in classes)
         dates = {slug(p): sorted(str(v) for v in graph.objects(entity, p)) for p in DATE_PROPERTIES}
-        g.add_node(curie(entity), iri=str(entity), label=_label(graph, entity, "en"),
-                   label_zh=_label(graph, entity, "zh"), type=slug(_most_specific(depths, types)),
+        g.add_node(curie(entity), iri=str(entity), label=label(graph, entity, "en"),
+                   label_zh=label(graph, entity, "zh"), type=slug(_most_specific(depths, types)),
                    types=[slug(t) for t in types],
                    aliases=sorted({str(a) for a in graph.objects(entity, SKOS.altLabel)}),
                    dates={k: v for k, v in dates.items() if v}, sources=_sources(graph, entity))

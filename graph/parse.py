@@ -13,6 +13,7 @@ which file and line defines each subject, so later steps can point at it.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -56,16 +57,22 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def read_turtle(path: Path) -> list[tuple]:
-    """Parse one Turtle file into rdflib triples, or raise LoadError naming file:line:column."""
+@contextmanager
+def _load_errors(path: Path):
+    """Turn a parser's SyntaxError or OSError into a LoadError naming file:line:column."""
     shown = _display(path)
     try:
-        quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        yield
     except SyntaxError as err:
-        line, col = err.lineno or 0, err.offset or 0
-        raise LoadError(f"{shown}:{line}:{col}: Turtle syntax error: {err.msg}") from None
+        raise LoadError(f"{shown}:{err.lineno or 0}:{err.offset or 0}: Turtle syntax error: {err.msg}") from None
     except OSError as err:
         raise LoadError(f"{shown}: cannot read: {err.strerror}") from None
+
+
+def read_turtle(path: Path) -> list[tuple]:
+    """Parse one Turtle file into rdflib triples, or raise LoadError naming file:line:column."""
+    with _load_errors(path):
+        quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
     return [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads]
 
 
@@ -131,14 +138,8 @@ def load_into_store(paths, store: ox.Store) -> Origins:
     (True, True)
     """
     for path in paths:
-        shown = _display(path)
-        try:
+        with _load_errors(path):
             store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
-        except SyntaxError as err:
-            line, col = err.lineno or 0, err.offset or 0
-            raise LoadError(f"{shown}:{line}:{col}: Turtle syntax error: {err.msg}") from None
-        except OSError as err:
-            raise LoadError(f"{shown}: cannot read: {err.strerror}") from None
     return Origins(paths)
 
 

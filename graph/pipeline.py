@@ -144,7 +144,7 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
 
 def _summary(result: Build, log, out: Path, seconds: float) -> None:
     facts, s = result.tables.facts, result.summary
-    classes = Counter(t for e in facts.entities for t in facts.types.get(e, ()))
+    classes = facts.class_counts()
     print(f"\nbuilt {out} in {seconds:.2f} s: {s['entities']} entities, {s['relations']} relation rows, "
           f"{s['observations']} observations", file=log)
     print("entities by class: " + ", ".join(f"{c} {n}" for c, n in sorted(classes.items())), file=log)

@@ -28,7 +28,7 @@ import pyoxigraph as ox  # noqa: F401  (used in doctests)
 from .namespaces import ID, KG, PREFIXES, RDF, RDFS  # noqa: F401  (ID, KG, RDF used in doctests)
 from .parse import to_rdflib
 
-__all__ = ["TermGraph", "from_quads"]
+__all__ = ["TermGraph", "from_quads", "label"]
 
 _LABEL = RDFS.label
 
@@ -160,9 +160,7 @@ class TermGraph:
         key = (term, lang)
         found = self._labels.get(key)
         if found is None:
-            found = next((str(v) for v in sorted(self.objects(term, _LABEL))
-                          if getattr(v, "language", None) is not None and v.language.lower() == lang), "")
-            self._labels[key] = found
+            found = self._labels[key] = _first_label(self, term, lang)
         return found
 
     def namespaces(self) -> Iterator[tuple]:
@@ -189,3 +187,25 @@ def from_quads(quads: Iterable) -> TermGraph:
         return found
 
     return TermGraph((term(q.subject), term(q.predicate), term(q.object)) for q in quads)
+
+
+def label(graph, term, lang: str = "en") -> str:
+    """The first (in sorted order) ``rdfs:label`` of ``term`` tagged ``lang`` in any rdflib-like graph, or ''.
+
+    A TermGraph answers from its memory; any other graph (an ``rdflib.Graph``)
+    is read. Language tags compare in lower case (rdflib keeps their case,
+    Oxigraph lowers it).
+
+    >>> from rdflib import Graph, Literal
+    >>> g = Graph(); _ = g.add((ID["x"], RDFS.label, Literal("淘宝", lang="ZH")))
+    >>> label(g, ID["x"], "zh")
+    '淘宝'
+    """
+    if isinstance(graph, TermGraph):
+        return graph.label(term, lang)
+    return _first_label(graph, term, lang)
+
+
+def _first_label(graph, term, lang: str) -> str:
+    return next((str(v) for v in sorted(graph.objects(term, _LABEL))
+                 if getattr(v, "language", None) is not None and v.language.lower() == lang), "")
