@@ -40,6 +40,25 @@ class KG(DefinedNamespace):
     Claim: URIRef
     Company: URIRef
     CorrectedClaim: URIRef
+    asOf: URIRef
+    UnverifiedClaim: URIRef
+    sharedName: URIRef
+    OrganizationalChange: URIRef
+    Renaming: URIRef
+    formerName: URIRef
+    newName: URIRef
+    renamed: URIRef
+    renamedBy: URIRef
+    originalOrganization: URIRef
+    resultingOrganization: URIRef
+    succeeds: URIRef
+    succeededBy: URIRef
+    triggered: URIRef
+    triggeredBy: URIRef
+    followedBy: URIRef
+    precededBy: URIRef
+    endedWith: URIRef
+    ended: URIRef
     Court: URIRef
     DepartmentalRule: URIRef
     EnforcementAction: URIRef

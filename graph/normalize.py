@@ -8,11 +8,13 @@ Authors write a relation inside the record of its subject::
 This step rewrites each such blank node into a named ``kg:Claim`` (an
 ``rdf:Statement`` with ``rdf:subject``, ``rdf:predicate``, ``rdf:object``), adds
 the plain triple ``id:alibaba-group kg:operates id:taobao`` to the graph (unless
-the claim is a ``kg:CorrectedClaim``), and names every citation. Names are
+the claim is a ``kg:CorrectedClaim`` or a ``kg:UnverifiedClaim``, which are kept
+but not asserted), and names every citation. Names are
 derived from content, so they are the same on every build:
 
 * claim: ``claim:{subject}.{relation}.{object}`` plus ``.{start}`` when the claim
-  has a start date and ``.corrected`` for a corrected claim;
+  has a start date, ``.as-of-{date}`` when its figure is dated (one claim of a
+  stake history), and ``.corrected`` or ``.unverified`` for a claim not asserted;
 * citation: ``cite:`` plus 12 hex digits of a hash of (owner, source, locator).
 """
 
@@ -28,7 +30,7 @@ from .namespaces import CITE, CLAIM, DCTERMS, KG, RDF, RDFS, SKOS, curie, slug
 __all__ = ["normalize", "relation_properties", "CLAIM_QUALIFIERS"]
 
 #: What a claim may say besides its one relation.
-CLAIM_QUALIFIERS = {KG.startDate, KG.endDate, KG.stake, KG.citation, KG.correction,
+CLAIM_QUALIFIERS = {KG.startDate, KG.endDate, KG.stake, KG.asOf, KG.citation, KG.correction,
                     KG.correctedBy, SKOS.note, RDF.type}
 CITATION_KEYS = {DCTERMS.source, KG.locator, SKOS.note, RDF.type}
 
@@ -73,20 +75,22 @@ def normalize(authored: Graph, origins) -> Graph:
         if others:
             continue
         predicate, obj = rels[0]
-        corrected = (node, RDF.type, KG.CorrectedClaim) in authored
-        start = authored.value(node, KG.startDate)
+        kind = next((k for k in (KG.CorrectedClaim, KG.UnverifiedClaim) if (node, RDF.type, k) in authored), KG.Claim)
+        start, as_of = authored.value(node, KG.startDate), authored.value(node, KG.asOf)
         name = f"{slug(subject)}.{slug(predicate)}.{slug(obj)}"
         if start is not None:
             name += f".{start}"
-        if corrected:
-            name += ".corrected"
+        if as_of is not None:
+            name += f".as-of-{as_of}"
+        if kind != KG.Claim:
+            name += ".corrected" if kind == KG.CorrectedClaim else ".unverified"
         claim = CLAIM[name]
         owner_of[claim] = subject
-        out.add((claim, RDF.type, KG.CorrectedClaim if corrected else KG.Claim))
+        out.add((claim, RDF.type, kind))
         out.add((claim, RDF.subject, subject))
         out.add((claim, RDF.predicate, predicate))
         out.add((claim, RDF.object, obj))
-        if not corrected:
+        if kind == KG.Claim:
             out.add((subject, predicate, obj))
         for p, o in pairs:
             if p in relations or p == RDF.type:
@@ -199,15 +203,19 @@ def _normalise_updates(relations) -> list[str]:
     and citation nodes.
     """
     rel = _values("?p", relations)
-    name, owner, corrected, holder = (f"<{_MAP}#{x}>" for x in ("name", "owner", "corrected", "holder"))
+    name, owner, kind, holder = (f"<{_MAP}#{x}>" for x in ("name", "owner", "kind", "holder"))
     return [
         # the name of every claim blank node, with its owner, in a scratch graph
-        f"""INSERT {{ GRAPH <{_MAP}> {{ ?node {name} ?claim ; {owner} ?s ; {corrected} ?corrected }} }} WHERE {{
+        f"""INSERT {{ GRAPH <{_MAP}> {{ ?node {name} ?claim ; {owner} ?s ; {kind} ?kind }} }} WHERE {{
           ?s <{KG.claim}> ?node . {rel} ?node ?p ?o .
           OPTIONAL {{ ?node <{KG.startDate}> ?start }}
-          BIND (EXISTS {{ ?node a <{KG.CorrectedClaim}> }} AS ?corrected)
+          OPTIONAL {{ ?node <{KG.asOf}> ?asOf }}
+          BIND (EXISTS {{ ?node a <{KG.CorrectedClaim}> }} AS ?isCorrected)
+          BIND (EXISTS {{ ?node a <{KG.UnverifiedClaim}> }} AS ?isUnverified)
+          BIND (IF(?isCorrected, <{KG.CorrectedClaim}>, IF(?isUnverified, <{KG.UnverifiedClaim}>, <{KG.Claim}>)) AS ?kind)
           BIND (IRI(CONCAT("{CLAIM}", {_slug_sparql("?s")}, ".", {_slug_sparql("?p")}, ".", {_slug_sparql("?o")},
-                           COALESCE(CONCAT(".", STR(?start)), ""), IF(?corrected, ".corrected", ""))) AS ?claim)
+                           COALESCE(CONCAT(".", STR(?start)), ""), COALESCE(CONCAT(".as-of-", STR(?asOf)), ""),
+                           IF(?isCorrected, ".corrected", IF(?isUnverified, ".unverified", "")))) AS ?claim)
         }}""",
         # citation names: a claim's (owner: the claim IRI) and any other record's (owner: its subject)
         f"""INSERT {{ GRAPH <{_MAP}> {{ ?c {name} ?cite ; {holder} ?claim }} }} WHERE {{
@@ -221,14 +229,14 @@ def _normalise_updates(relations) -> list[str]:
           OPTIONAL {{ ?c <{DCTERMS.source}> ?source }} OPTIONAL {{ ?c <{KG.locator}> ?locator }}
           BIND ({_cite_sparql("?s")} AS ?cite)
         }}""",
-        # the claim record and, unless the claim is corrected, the plain triple
+        # the claim record and, for an asserted claim (not corrected or unverified), the plain triple
         f"""INSERT {{ ?claim a ?class ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o . }} WHERE {{
-          GRAPH <{_MAP}> {{ ?node {name} ?claim ; {owner} ?s ; {corrected} ?corrected }}
+          GRAPH <{_MAP}> {{ ?node {name} ?claim ; {owner} ?s ; {kind} ?kind }}
           {rel} ?node ?p ?o .
-          BIND (IF(?corrected, <{KG.CorrectedClaim}>, <{KG.Claim}>) AS ?class)
+          BIND (?kind AS ?class)
         }}""",
         f"""INSERT {{ ?s ?p ?o }} WHERE {{
-          GRAPH <{_MAP}> {{ ?node {name} ?claim ; {owner} ?s ; {corrected} false }}
+          GRAPH <{_MAP}> {{ ?node {name} ?claim ; {owner} ?s ; {kind} <{KG.Claim}> }}
           {rel} ?node ?p ?o .
         }}""",
         # the claim's qualifiers (dates, stake, note, correction, named citations)
