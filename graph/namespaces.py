@@ -42,6 +42,7 @@ class KG(DefinedNamespace):
     CorrectedClaim: URIRef
     asOf: URIRef
     UnverifiedClaim: URIRef
+    Concept: URIRef
     sharedName: URIRef
     OrganizationalChange: URIRef
     Renaming: URIRef
