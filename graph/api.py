@@ -23,6 +23,7 @@ from pathlib import Path
 import networkx as nx
 from rdflib import Graph, Literal, URIRef
 
+from .history import after, current_edges, parse_date, today, version_on
 from .namespaces import DCTERMS, ID, KG, RDF, RDFS, SKOS, curie, slug
 from .network import DATE_PROPERTIES, to_networkx
 
@@ -68,6 +69,7 @@ class Step:
     predicate: str
     target: str
     sources: tuple = ()
+    as_of: str = ""  # the date the step's stake was true, where it has one
 
     def __str__(self) -> str:
         cites = "; ".join(f"{s['source']} {s['locator']}" for s in self.sources)
@@ -79,13 +81,19 @@ class Ownership:
     """An owner (or holding) reached through a chain of ownership claims.
 
     ``stake`` is the effective stake in percent along the chain (the product of
-    each step's stake) or None where a step's stake is not published.
+    each step's stake) or None where a step's stake is not published; ``as_of``
+    is the date of the oldest stake figure in the chain (the product is only as
+    current as its stalest figure), or "" where no step has a dated figure.
     """
 
     owner: str
     owned: str
     stake: float | None
     chain: tuple[Step, ...]
+
+    @property
+    def as_of(self) -> str:
+        return min((s.as_of for s in self.chain if s.as_of), default="")
 
 
 @dataclass(frozen=True)
@@ -262,6 +270,20 @@ class KnowledgeGraph:
 
     # -- ownership -------------------------------------------------------------
 
+    def on(self, date: str | None = None) -> "KnowledgeGraph":
+        """The graph on ``date``: this snapshot when it is one, else :meth:`as_of` (today by default).
+
+        Ownership and reach default to what holds today, the latest figure
+        known for each stake; a snapshot answers for its own date.
+        """
+        if date is not None:
+            return self.as_of(date)
+        if getattr(self, "_date", None):
+            return self
+        if getattr(self, "_now", None) is None:
+            self._now = self.as_of(today())
+        return self._now
+
     def _ownership_chains(self, start: str, upward: bool) -> list[Ownership]:
         results, frontier = [], [(start, (), 100.0)]
         seen = {start}
@@ -270,14 +292,14 @@ class KnowledgeGraph:
             for node, chain, stake in frontier:
                 edges = (self.nx.in_edges(node, keys=True, data=True) if upward
                          else self.nx.out_edges(node, keys=True, data=True))
-                for u, v, key, e in sorted(edges, key=lambda x: (x[0], x[1])):
+                for u, v, key, e in sorted(edges, key=lambda x: (x[0], x[1], x[2])):
                     if e["predicate"] != "owns":
                         continue
                     other = u if upward else v
                     if other in seen:
                         continue
                     seen.add(other)
-                    step = Step(u, "owns", v, tuple(e["sources"]))  # one step per ownership claim
+                    step = Step(u, "owns", v, tuple(e["sources"]), e.get("as_of", ""))  # one step per claim
                     new_chain = (step, *chain) if upward else (*chain, step)
                     s = None if stake is None or e.get("stake") is None else stake * e["stake"] / 100
                     owner, owned = (other, start) if upward else (start, other)
@@ -286,36 +308,47 @@ class KnowledgeGraph:
             frontier = nxt
         return results
 
-    def owners(self, entity: str, transitive: bool = True) -> list[Ownership]:
-        """Who owns ``entity``, nearest first; with the effective stake along each chain.
+    def owners(self, entity: str, transitive: bool = True, date: str | None = None) -> list[Ownership]:
+        """Who owns ``entity`` on ``date`` (today by default), nearest first; with the effective stake.
 
-        A platform or system is owned through the company that operates it: its
-        operators come first (an ``operates`` step, counted as 100%), then their owners.
+        Each stake is the latest figure known on the date; an owner whose
+        holding ended before it is left out. A platform or system is owned
+        through the company that operates it: its operators come first (an
+        ``operates`` step, counted as 100%), then their owners.
 
         >>> [(o.owner, o.stake) for o in KnowledgeGraph(tiny_graph()).owners("Alipay (China) Network Technology")]
         [('id:ant-group', 100.0), ('id:alibaba-group', 33.0)]
         >>> [(o.owner, o.stake, [s.predicate for s in o.chain]) for o in KnowledgeGraph(tiny_graph()).owners("Alipay")]
         [('id:ant-group', 100.0, ['operates']), ('id:alibaba-group', 33.0, ['owns', 'operates'])]
+        >>> [o.owner for o in KnowledgeGraph(tiny_graph()).owners("Alipay", date="2019")]  # Alibaba's stake from 2020
+        ['id:ant-group']
         """
         node = self.find(entity)
-        found = self._ownership_chains(node, upward=True)
+        kg = self.on(date)
+        if node not in kg.nx:
+            return []
+        found = kg._ownership_chains(node, upward=True)
         if not found:
-            for u, _, e in sorted(self.nx.in_edges(node, data=True)):
+            for u, _, k, e in sorted(kg.nx.in_edges(node, keys=True, data=True), key=lambda x: (x[0], x[2])):
                 if e["predicate"] != "operates":
                     continue
                 step = Step(u, "operates", node, tuple(e["sources"]))
                 found.append(Ownership(u, node, 100.0, (step,)))
-                for o in self._ownership_chains(u, upward=True):
+                for o in kg._ownership_chains(u, upward=True):
                     found.append(Ownership(o.owner, node, o.stake, (*o.chain, step)))
         return found if transitive else [o for o in found if len(o.chain) == 1]
 
-    def holdings(self, entity: str, transitive: bool = True) -> list[Ownership]:
-        """What ``entity`` owns, nearest first; with the effective stake along each chain.
+    def holdings(self, entity: str, transitive: bool = True, date: str | None = None) -> list[Ownership]:
+        """What ``entity`` owns on ``date`` (today by default), nearest first; with the effective stake.
 
         >>> [(o.owned, o.stake) for o in KnowledgeGraph(tiny_graph()).holdings("Alibaba")]
         [('id:ant-group', 33.0), ('id:alipay-company', 33.0)]
         """
-        found = self._ownership_chains(self.find(entity), upward=False)
+        node = self.find(entity)
+        kg = self.on(date)
+        if node not in kg.nx:
+            return []
+        found = kg._ownership_chains(node, upward=False)
         return found if transitive else [o for o in found if len(o.chain) == 1]
 
     # -- regulatory reach ------------------------------------------------------
@@ -360,10 +393,13 @@ class KnowledgeGraph:
         return self._reaching(entity, "appliesTo")
 
     def _reaching(self, entity: str, predicate: str) -> list[Reach]:
-        """Entities with a ``predicate`` edge into ``entity`` or one of its carriers, nearest first."""
+        """Entities with a ``predicate`` edge into ``entity`` or one of its carriers today, nearest first."""
+        node, kg = self.find(entity), self.on()
+        if node not in kg.nx:
+            return []
         found, seen = [], set()
-        for holder, via in self._carriers(self.find(entity)):
-            for u, _, e in sorted(self.nx.in_edges(holder, data=True), key=lambda x: x[0]):
+        for holder, via in kg._carriers(node):
+            for u, _, e in sorted(kg.nx.in_edges(holder, data=True), key=lambda x: x[0]):
                 if e["predicate"] == predicate and u not in seen:
                     seen.add(u)
                     found.append(Reach(u, via + (Step(u, predicate, holder, tuple(e["sources"])),)))
@@ -404,31 +440,46 @@ class KnowledgeGraph:
     def as_of(self, date: str) -> "KnowledgeGraph":
         """A snapshot: relations, instruments and events valid on ``date`` (YYYY, YYYY-MM or YYYY-MM-DD).
 
-        Dropped: relations that start after the date or end before it; instruments
-        not yet effective (or promulgated, where no effective date is known) or
+        Dropped: relations that start after the date or end before it, and of
+        a history of claims between one pair all but the one holding then (for
+        a stake, the latest figure known on the date); instruments not yet
+        effective (or promulgated, where no effective date is known) or
         already repealed; entities founded and events dated after it.
+        Raises ValueError for a date that is not on the calendar.
 
         >>> snap = KnowledgeGraph(tiny_graph()).as_of("2021-01-01")
         >>> "id:pipl" in snap.nx, "id:cybersecurity-law" in snap.nx
         (False, True)
+        >>> KnowledgeGraph(tiny_graph()).as_of("2021-02-30")
+        Traceback (most recent call last):
+        ...
+        ValueError: 2021-02-30 is not a calendar date (YYYY, YYYY-MM or YYYY-MM-DD)
         """
-        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date):
-            raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, not {date!r}")
+        date = parse_date(date)
         snap = KnowledgeGraph.__new__(KnowledgeGraph)
         snap.__dict__.update(self.__dict__)
+        snap._date, snap._now = date, None
         g = self.nx.copy()
         for node, data in list(g.nodes(data=True)):
             d = data["dates"]
             begins = (d.get("effectiveDate") or d.get("promulgatedDate") or d.get("foundedDate")
                       or d.get("date") or d.get("startDate") or [""])[0]
             ends = (d.get("repealedDate") or d.get("dissolvedDate") or [""])[0]
-            if _after(begins, date) or (ends and not _after(ends, date)):
+            if after(begins, date) or (ends and not after(ends, date)):
                 g.remove_node(node)
-        for u, v, k, e in list(g.edges(keys=True, data=True)):
-            if _after(e.get("start", ""), date) or (e.get("end") and not _after(e["end"], date)):
-                g.remove_edge(u, v, k)
-        snap.nx = g
+        snap.nx = current_edges(g, date)
         return snap
+
+    def version_on(self, law: str, date: str | None = None) -> dict:
+        """Which version of a law was in force on ``date`` (today by default).
+
+        ``version`` is the law itself (as first enacted) or the amendment in
+        force by then; ``amendments`` lists those in force, oldest first.
+
+        >>> KnowledgeGraph(tiny_graph()).version_on("PIPL", "2022-01-01")["version"]
+        'id:pipl'
+        """
+        return version_on(self.nx, self.find(law), parse_date(date) if date else today())
 
     # -- rankings and export -----------------------------------------------------
 
@@ -525,14 +576,6 @@ class KnowledgeGraph:
         """
         from .query import run
         return run(self, name_or_text, params)
-
-
-def _after(value: str, date: str) -> bool:
-    """True when the (possibly partial) date ``value`` is later than ``date``, at shared precision."""
-    if not value:
-        return False
-    n = min(len(value), len(date))
-    return value[:n] > date[:n]
 
 
 def _other_names(graph: Graph) -> dict[str, set[str]]:

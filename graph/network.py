@@ -3,8 +3,8 @@
 Nodes carry ``label``, ``label_zh``, ``type`` (the most specific asserted class),
 ``types``, ``aliases`` and ``dates``; edges are keyed by the relation's local name
 (``operates``, ``issuedBy``...; a second claim of the same relation between the
-same pair, for another period, is keyed ``"owns 2019-09"``) and carry ``start``, ``end``, ``stake`` and
-``sources`` (one dict per citation: source id, title, locator, note), so every
+same pair, for another period or figure, is keyed by its claim, ``"owns claim:..."``) and carry
+``start``, ``end``, ``as_of`` (the date its stake was true), ``stake`` and ``sources`` (one dict per citation: source id, title, locator, note), so every
 algorithm result can be traced back to its sources.
 """
 
@@ -73,14 +73,14 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
         if curie(s) not in g or curie(o) not in g:
             continue
         attrs = {"predicate": slug(p), "claim": curie(claim), "sources": _sources(graph, claim)}
-        for name, prop in (("start", KG.startDate), ("end", KG.endDate), ("stake", KG.stake)):
+        for name, prop in (("start", KG.startDate), ("end", KG.endDate), ("as_of", KG.asOf), ("stake", KG.stake)):
             value = graph.value(claim, prop)
             if value is not None:
                 attrs[name] = value.toPython() if name == "stake" else str(value)
         if "stake" in attrs:
             attrs["stake"] = float(attrs["stake"])
         key = slug(p)
-        if g.has_edge(curie(s), curie(o), key):  # the same relation over another period
-            key = f"{key} {attrs.get('start', claim)}"
+        if g.has_edge(curie(s), curie(o), key):  # the same relation over another period, or another figure
+            key = f"{key} {curie(claim)}"
         g.add_edge(curie(s), curie(o), key=key, **attrs)
     return g
