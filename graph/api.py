@@ -130,6 +130,7 @@ class KnowledgeGraph:
             for name in (data["label"], data["label_zh"], *data["aliases"], node, node.split(":", 1)[-1]):
                 if name:
                     self._names.setdefault(normalize_name(name), set()).add(node)
+        self._former = _former_names(self.nx)
         self._store = None
         # indicators and observations: findable by name, though not nodes of the network
         self._others: dict[str, set[str]] = others if others is not None else _other_names(graph)
@@ -161,12 +162,31 @@ class KnowledgeGraph:
         if curie(text) in self.nx:
             return curie(text)
         key = normalize_name(text)
-        hits = self._label_names.get(key) or self._names.get(key) or self._others.get(key) or set()
+        hits = (self._names.get(key) or {f["entity"] for f in self._former.get(key, ())}
+                or self._others.get(key) or set())
         if len(hits) == 1:
             return next(iter(hits))
         if len(hits) > 1:
             raise AmbiguousName(text, sorted((h, self.nx.nodes[h]["label"] if h in self.nx else h) for h in hits))
         raise EntityNotFound(text, [r["name"] for r in self.search(text, limit=3)])
+
+    def formerly(self, text: str) -> list[dict]:
+        """The renamings whose former name ``text`` is: the entity, the old name, and until when it held.
+
+        >>> KnowledgeGraph(tiny_graph()).formerly("Ant Financial")
+        [{'entity': 'id:ant-group', 'former_name': 'Ant Financial', 'new_names': ['Ant Group'], 'until': '2020-07', 'renaming': 'id:ant-group-renaming'}]
+        """
+        return sorted(self._former.get(normalize_name(text), ()), key=lambda f: (f["entity"], f["until"]))
+
+    def former_names(self, entity: str) -> list[dict]:
+        """Every former name of an entity, oldest renaming first.
+
+        >>> [(f["former_name"], f["until"]) for f in KnowledgeGraph(tiny_graph()).former_names("Ant Group")]
+        [('Ant Financial', '2020-07')]
+        """
+        node = self.find(entity)
+        found = [f for fs in self._former.values() for f in fs if f["entity"] == node]
+        return sorted(found, key=lambda f: (f["until"], f["former_name"]))
 
     def search(self, text: str, limit: int = 10) -> list[dict]:
         """Rank entities by how well one of their names matches ``text``.
@@ -229,7 +249,10 @@ class KnowledgeGraph:
             relations.append(self._relation("out", e["predicate"], other, e))
         for other, _, key, e in self.nx.in_edges(node, keys=True, data=True):
             relations.append(self._relation("in", e["predicate"], other, e))
-        data.update(id=node, attributes=attributes,
+        if any(t in data["types"] for t in ("Law", "AdministrativeRegulation", "DepartmentalRule", "Instrument")) \
+                or any(e["predicate"] == "amends" for _, _, e in self.nx.in_edges(node, data=True)):
+            data["versions"] = _versions(self.nx, node)
+        data.update(id=node, attributes=attributes, former_names=self.former_names(node),
                     relations=sorted(relations, key=lambda r: (r["direction"] != "out", r["predicate"], r["other"])))
         return data
 
@@ -487,7 +510,7 @@ class KnowledgeGraph:
         """The most central entities by "degree", "betweenness" or "pagerank".
 
         >>> KnowledgeGraph(tiny_graph()).rank("degree", 2)
-        [('id:platform-economy', 4.0), ('id:alibaba-group', 3.0)]
+        [('id:ant-group', 4.0), ('id:platform-economy', 4.0)]
         """
         if measure == "degree":
             scores = {n: float(d) for n, d in self.nx.degree()}
@@ -576,6 +599,34 @@ class KnowledgeGraph:
         """
         from .query import run
         return run(self, name_or_text, params)
+
+
+def _former_names(g: nx.MultiDiGraph) -> dict[str, list[dict]]:
+    """Normalised former name -> the renamings that retired it (entity, name, new names, date)."""
+    former: dict[str, list[dict]] = {}
+    for node, data in g.nodes(data=True):
+        if not data.get("former_names"):
+            continue
+        until = (data["dates"].get("date") or [""])[0]
+        for _, entity, e in g.out_edges(node, data=True):
+            if e["predicate"] != "renamed":
+                continue
+            for name in data["former_names"]:
+                former.setdefault(normalize_name(name), []).append(
+                    {"entity": entity, "former_name": name, "new_names": data.get("new_names", []),
+                     "until": until, "renaming": node})
+    return former
+
+
+def _versions(g: nx.MultiDiGraph, law: str) -> list[dict]:
+    """The law as first enacted, then each amendment, with its adoption and effective dates."""
+    def row(node):
+        d = g.nodes[node]["dates"]
+        return {"id": node, "label": g.nodes[node]["label"], "adopted": (d.get("adoptedDate") or [""])[0],
+                "effective": (d.get("effectiveDate") or [""])[0]}
+    amendments = sorted((row(u) for u, _, e in g.in_edges(law, data=True) if e["predicate"] == "amends"),
+                        key=lambda r: (r["effective"] or r["adopted"], r["id"]))
+    return [row(law), *amendments]
 
 
 def _other_names(graph: Graph) -> dict[str, set[str]]:

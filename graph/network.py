@@ -68,6 +68,10 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
                    types=[slug(t) for t in types],
                    aliases=sorted({str(a) for a in graph.objects(entity, SKOS.altLabel)}),
                    dates={k: v for k, v in dates.items() if v}, sources=_sources(graph, entity))
+        renamed = {key: sorted(str(n) for n in graph.objects(entity, prop))
+                   for key, prop in (("former_names", KG.formerName), ("new_names", KG.newName))}
+        if any(renamed.values()):  # a renaming: the names it changed, for lookup by a former name
+            g.nodes[curie(entity)].update(renamed)
     for claim in sorted(graph.subjects(RDF.type, KG.Claim)):
         s, p, o = (graph.value(claim, x) for x in (RDF.subject, RDF.predicate, RDF.object))
         if curie(s) not in g or curie(o) not in g:

@@ -15,7 +15,7 @@ vis shows as text.
 >>> from graph.testing import tiny_graph
 >>> data = page_data(to_networkx(tiny_graph()))
 >>> len(data["nodes"]), len(data["edges"])
-(11, 11)
+(12, 12)
 >>> data["nodes"][0]["display"]
 'Alibaba Group / 阿里巴巴集团'
 >>> script_json({"label": "</script>"})

@@ -2,7 +2,7 @@
 
 >>> g = tiny_graph()
 >>> len(list(g.subjects(RDF.type, KG.Claim)))
-11
+12
 """
 
 from __future__ import annotations

@@ -53,7 +53,9 @@ def test_describe_lists_relations_with_sources(tiny_kg):
         ("out", "operates", "id:alipay", None),
         ("out", "owns", "id:alipay-company", 100.0),
         ("in", "owns", "id:alibaba-group", 33.0),
+        ("in", "renamed", "id:ant-group-renaming", None),
     ]
+    assert [(f["former_name"], f["until"]) for f in view["former_names"]] == [("Ant Financial", "2020-07")]
     assert view["relations"][2]["sources"] == [
         {"source": "src:fixture", "title": "Test fixture", "locator": "line 12", "note": ""}]
 
@@ -118,16 +120,16 @@ def test_as_of_drops_later_instruments_and_relations(tiny_kg):
 
 
 def test_rankings(tiny_kg):
-    assert tiny_kg.rank("degree", 1) == [("id:platform-economy", 4.0)]
-    assert tiny_kg.rank("betweenness", 1)[0][0] == "id:alibaba-group"
-    top = tiny_kg.rank("pagerank", 11)
-    assert len(top) == 11 and abs(sum(s for _, s in top) - 1.0) < 1e-3
+    assert tiny_kg.rank("degree", 2) == [("id:ant-group", 4.0), ("id:platform-economy", 4.0)]
+    assert tiny_kg.rank("betweenness", 1)[0][0] == "id:ant-group"
+    top = tiny_kg.rank("pagerank", 12)
+    assert len(top) == 12 and abs(sum(s for _, s in top) - 1.0) < 1e-3
 
 
 def test_to_networkx_is_a_multidigraph_with_sources(tiny_kg):
     g = tiny_kg.to_networkx()
     assert isinstance(g, nx.MultiDiGraph)
-    assert (g.number_of_nodes(), g.number_of_edges()) == (11, 11)
+    assert (g.number_of_nodes(), g.number_of_edges()) == (12, 12)
     assert g.nodes["id:pipl"]["dates"] == {"adoptedDate": ["2021-08-20"], "effectiveDate": ["2021-11-01"]}
     assert g.edges["id:alibaba-group", "id:ant-group", "owns"]["stake"] == 33.0
 
@@ -136,7 +138,7 @@ def test_to_networkx_is_a_multidigraph_with_sources(tiny_kg):
 def test_export_for_gephi(tiny_kg, tmp_path, suffix, reader):
     path = tiny_kg.export(tmp_path / f"g{suffix}")
     back = reader(path)
-    assert back.number_of_nodes() == 11 and back.number_of_edges() == 11
+    assert back.number_of_nodes() == 12 and back.number_of_edges() == 12
     assert back.nodes["id:alipay"]["label_zh"] == "支付宝"
 
 

@@ -59,7 +59,7 @@ def test_page_contains_every_node_and_edge(tiny_nx, tmp_path):
     html = render_html(tiny_nx, tmp_path / "g.html").read_text(encoding="utf-8")
     data = embedded(html)
     assert sorted(n["id"] for n in data["nodes"]) == sorted(tiny_nx.nodes)
-    assert len(data["edges"]) == tiny_nx.number_of_edges() == 11
+    assert len(data["edges"]) == tiny_nx.number_of_edges() == 12
     for node in tiny_nx:
         assert f'"id":"{node}"' in html
 
@@ -102,7 +102,7 @@ def test_script_json_escapes_markup():
 def test_page_data_styles_and_sizes(tiny_nx):
     data = page_data(tiny_nx)
     assert [c["name"] for c in data["classes"]] == ["Company", "Jurisdiction", "Law", "Platform", "Regulator",
-                                                    "Sector"]
+                                                    "Renaming", "Sector"]
     sizes = {n["id"]: n["size"] for n in data["nodes"]}
     assert sizes["id:platform-economy"] > sizes["id:taobao"] > sizes["id:china"]
     owns = next(e for e in data["edges"] if e["predicate"] == "owns" and e["to"] == "id:ant-group")
@@ -111,7 +111,7 @@ def test_page_data_styles_and_sizes(tiny_nx):
 
 def test_html_step_writes_graph_html(tmp_path):
     detail = html_step(SimpleNamespace(graph=tiny_graph()), tmp_path)
-    assert detail == "graph.html: 11 nodes, 11 edges"
+    assert detail == "graph.html: 12 nodes, 12 edges"
     assert html_step.step_name == "html"
     assert (tmp_path / "graph.html").stat().st_size > 100_000
 
