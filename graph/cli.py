@@ -133,7 +133,7 @@ def _lookup(fn):
     def wrapped(args):
         try:
             return fn(args)
-        except LookupError as err:
+        except (LookupError, ValueError) as err:  # an unknown name, a date not on the calendar
             print(f"cdkg {args.command}: {err.args[0] if err.args else err}", file=sys.stderr)
             return 2
     return wrapped
@@ -147,9 +147,17 @@ def _show(args) -> int:
         print(json.dumps(view, ensure_ascii=False, indent=2, sort_keys=True))
         return 0
     print(_name(kg, view["id"]))
+    for f in kg.formerly(args.name):
+        if f["entity"] == view["id"]:
+            print(f"  (found by its former name {f['former_name']!r}, used until {f['until'] or 'an undated renaming'})")
     print(f"  type:    {', '.join(view['types'])}")
     if view["aliases"]:
         print(f"  aliases: {', '.join(view['aliases'])}")
+    for f in view["former_names"]:
+        print(f"  formerly: {f['former_name']} (until {f['until'] or 'undated'}; {f['renaming']})")
+    for i, v in enumerate(view.get("versions", [])):
+        kind = "as enacted" if i == 0 else "amended by"
+        print(f"  version: {kind} {v['label']} ({v['id']}), adopted {v['adopted'] or '?'}, effective {v['effective'] or '?'}")
     for key, values in sorted(view["dates"].items()):
         print(f"  {key}: {', '.join(values)}")
     for key, values in sorted(view["attributes"].items()):
@@ -200,6 +208,8 @@ def _owners(args) -> int:
     for o in found:
         other = o.owned if args.holdings else o.owner
         stake = "stake not published" if o.stake is None else f"effective stake {o.stake:g}%"
+        if o.stake is not None and o.as_of:
+            stake += f" (as of {o.as_of})"
         print(f"  {_name(kg, other)}: {stake}")
         for s in o.chain:
             print(f"      {s.source} --{s.predicate}--> {s.target}  <{_cites(s.sources)}>")
