@@ -9,7 +9,8 @@ Each query file opens with grlc-style ``#+`` header lines::
 
 Parameters are the ``?_name`` variables. A value is bound by the engine, never
 pasted into the query text; an ``(entity)`` parameter given as a label or alias
-is first resolved to its entity, a ``(date)`` becomes an ``xsd:date``, a
+is first resolved to its entity, a ``(date)`` becomes an ``xsd:date`` (a real
+calendar date; ``(date=today)`` makes it optional, defaulting to today), a
 ``(year)`` an ``xsd:integer``, a ``(text)`` a plain literal. Columns listed in
 ``#+ sets:`` hold ``"; "``-joined values of a GROUP_CONCAT, whose order SPARQL
 leaves open; the runner sorts their items so every run prints the same rows.
@@ -40,7 +41,7 @@ __all__ = ["QueryFile", "Result", "library", "run", "format_result", "QueryError
 
 FORMATS = ("table", "csv", "json", "md")
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
-_PARAM = re.compile(r"\?(_\w+)\s*\((\w+)\)")
+_PARAM = re.compile(r"\?(_\w+)\s*\((\w+)(?:=(\w+))?\)")
 
 
 class QueryError(ValueError):
@@ -57,6 +58,7 @@ class QueryFile:
     summary: str = ""
     tags: list[str] = field(default_factory=list)
     params: dict[str, str] = field(default_factory=dict)  # "_platform" -> "entity"
+    defaults: dict[str, str] = field(default_factory=dict)  # "_date" -> "today": an optional parameter
     returns: list[str] = field(default_factory=list)
     sets: list[str] = field(default_factory=list)  # columns holding "; "-joined unordered values
 
@@ -69,10 +71,13 @@ class QueryFile:
             if m:
                 header[m.group(1)] = m.group(2).strip()
         tags = [t.strip() for t in header.get("tags", "").strip("[]").split(",") if t.strip()]
-        params = dict(_PARAM.findall(header.get("params", "")))
+        found = _PARAM.findall(header.get("params", ""))
+        params = {name: kind for name, kind, _ in found}
+        defaults = {name: default for name, _, default in found if default}
         returns = re.findall(r"\?(\w+)", header.get("returns", ""))
         sets = re.findall(r"\?(\w+)", header.get("sets", ""))
-        return cls(path.stem, path, text, header.get("summary", ""), tags, params, returns, sets)
+        return cls(path.stem, path, text, header.get("summary", ""), tags, params, defaults=defaults,
+                   returns=returns, sets=sets)
 
 
 @dataclass
@@ -98,8 +103,14 @@ def _resolve(kg, name: str, kind: str, value):
         found = kg.find(value)
         return URIRef(kg.nx.nodes[found]["iri"]) if found in kg.nx else URIRef(_expand(found))
     if kind == "date":
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise QueryError(f"parameter {name[1:]} must be a date YYYY-MM-DD, not {value!r}")
+        from .history import parse_date, today
+        value = today() if value == "today" else value
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError
+            parse_date(value)
+        except ValueError:
+            raise QueryError(f"parameter {name[1:]} must be a calendar date YYYY-MM-DD, not {value!r}") from None
         return Literal(value, datatype=XSD.date)
     if kind == "year":
         if not re.fullmatch(r"\d{4}", value):
@@ -138,6 +149,8 @@ def bind(kg, query: QueryFile, params: dict) -> dict:
     for var, kind in query.params.items():
         if var[1:] in params:
             bindings[var] = _resolve(kg, var, kind, params[var[1:]])
+        elif var in query.defaults:
+            bindings[var] = _resolve(kg, var, kind, query.defaults[var])
     missing = [p[1:] for p in query.params if p not in bindings]
     if missing:
         raise QueryError(f"{query.name} needs --param {missing[0]}=... ({query.params['_' + missing[0]]})")
