@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .network import DATE_PROPERTIES
 from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SKOS, curie, slug
 
 __all__ = ["Facts", "Tables", "asserted_outputs", "write_closure", "write_outputs", "entity_rows", "relation_rows",
@@ -40,14 +41,14 @@ __all__ = ["Facts", "Tables", "asserted_outputs", "write_closure", "write_output
 
 ENTITY_COLUMNS = ["id", "type", "label_en", "label_zh", "aliases"]
 RELATION_COLUMNS = ["subject", "subject_label", "predicate", "object", "object_label",
-                    "start", "end", "source", "locator"]
-OBSERVATION_COLUMNS = ["id", "label_en", "indicator", "value", "unit", "qualifier", "period",
+                    "start", "end", "stake", "as_of", "source", "locator"]
+OBSERVATION_COLUMNS = ["id", "label_en", "indicator", "value", "unit", "qualifier", "period", "as_of",
                        "area", "about", "publisher", "source", "locator"]
 CORRECTED_COLUMNS = ["claim", "subject", "predicate", "object", "correction", "corrected_by",
                      "source", "locator"]
 #: The observation attributes of observations.csv, by column.
 _OBSERVATION_KEYS = {"indicator": KG.indicator, "value": KG.value, "unit": KG.unit, "qualifier": KG.qualifier,
-                     "period": KG.period, "area": KG.refArea, "about": KG.subject, "publisher": DCTERMS.publisher}
+                     "period": KG.period, "as_of": KG.asOf, "area": KG.refArea, "about": KG.subject, "publisher": DCTERMS.publisher}
 
 
 def _table(store: ox.Store, query: str) -> list[list[str]]:
@@ -84,13 +85,19 @@ class Facts:
         for x, alias in q(f"SELECT ?x ?a WHERE {{ ?x <{SKOS.altLabel}> ?a }}"):
             self.aliases[x].add(alias)
         self.claims: dict[str, dict] = {}
-        for c, cls, s, p, o, start, end, correction in q(f"""SELECT ?c ?class ?s ?p ?o ?start ?end ?correction WHERE {{
-                VALUES ?class {{ <{KG.Claim}> <{KG.CorrectedClaim}> }}
+        for c, cls, s, p, o, start, end, stake, as_of, correction, note in q(f"""SELECT ?c ?class ?s ?p ?o ?start ?end
+                ?stake ?asOf ?correction ?note WHERE {{
+                VALUES ?class {{ <{KG.Claim}> <{KG.CorrectedClaim}> <{KG.UnverifiedClaim}> }}
                 ?c a ?class ; <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o .
                 OPTIONAL {{ ?c <{KG.startDate}> ?start }} OPTIONAL {{ ?c <{KG.endDate}> ?end }}
-                OPTIONAL {{ ?c <{KG.correction}> ?correction }} }}"""):
+                OPTIONAL {{ ?c <{KG.stake}> ?stake }} OPTIONAL {{ ?c <{KG.asOf}> ?asOf }}
+                OPTIONAL {{ ?c <{KG.correction}> ?correction }} OPTIONAL {{ ?c <{SKOS.note}> ?note }} }}"""):
             self.claims.setdefault(c, {"class": cls, "s": s, "p": p, "o": o, "start": start, "end": end,
-                                       "correction": correction})
+                                       "stake": stake, "as_of": as_of, "correction": correction, "note": note})
+        self.entity_dates: dict[str, list[str]] = defaultdict(list)  # entity -> its lifecycle dates
+        for e, d in q(f"""SELECT ?e ?d WHERE {{ VALUES ?p {{ {" ".join(f"<{p}>" for p in DATE_PROPERTIES)} }}
+                ?e ?p ?d . FILTER NOT EXISTS {{ ?e a <{KG.Source}> }} }}"""):
+            self.entity_dates[e].append(d)
         self.corrected_by: dict[str, list[str]] = defaultdict(list)
         for c, x in q(f"SELECT ?c ?x WHERE {{ ?c <{KG.correctedBy}> ?x }}"):
             self.corrected_by[c].append(curie(x))
@@ -141,7 +148,8 @@ def relation_rows(facts: Facts) -> list[dict]:
     for claim, v in _claims(facts, KG.Claim):
         s, o = v["s"], v["o"]
         base = {"subject": curie(s), "subject_label": facts.label(s), "predicate": slug(v["p"]),
-                "object": curie(o), "object_label": facts.label(o), "start": v["start"], "end": v["end"]}
+                "object": curie(o), "object_label": facts.label(o), "start": v["start"], "end": v["end"],
+                "stake": v["stake"], "as_of": v["as_of"]}
         rows += [{**base, "source": source, "locator": locator} for source, locator in facts.sorted_citations(claim)]
     return sorted(rows, key=lambda r: [r[c] for c in RELATION_COLUMNS])
 
@@ -230,10 +238,40 @@ def report(facts: Facts, summary: dict, relations: list[dict], corrected: list[d
     lines += [f"| {c} | {n} |" for c, n in sorted(classes.items())]
     lines += ["", "## Relations by predicate", "", "| predicate | rows |", "|---|---|"]
     lines += [f"| {p} | {n} |" for p, n in sorted(preds.items())]
-    lines += ["", *coverage_section(facts, corrected), "", *wikidata_section(facts)]
+    lines += ["", *currency_section(facts), "", *coverage_section(facts, corrected), "", *wikidata_section(facts)]
     for extra in summary.get("sections", []):
         lines += ["", *extra]
     return "\n".join(lines) + "\n"
+
+
+def currency_section(facts: Facts) -> list[str]:
+    """Markdown: how current the graph is: dated claims and stakes, and the newest dated fact of each class."""
+    claims = [v for v in facts.claims.values() if v["class"] == str(KG.Claim)]
+    dated = [v for v in claims if v["start"] or v["end"] or v["as_of"]]
+    stakes = [v for v in claims if v["stake"]]
+    observations = [o for o in facts.observations if facts.observation_values.get(o, {}).get("as_of")]
+    share = lambda n, d: f"{n} of {d} ({100 * n / d:.0f}%)" if d else "0 of 0"  # noqa: E731
+    lines = ["## How current the graph is", "",
+             f"- claims with a date (start, end or as-of): {share(len(dated), len(claims))}",
+             f"- stakes with an as-of date: {share(sum(1 for v in stakes if v['as_of']), len(stakes))}",
+             f"- observations with an as-of date: {share(len(observations), len(facts.observations))}",
+             "", "Newest dated fact of each class (an entity's own dates, or a dated claim it makes):", "",
+             "| class | newest date | entity |", "|---|---|---|"]
+    newest: dict[str, tuple[str, str]] = {}
+    dates = defaultdict(list, {e: list(ds) for e, ds in facts.entity_dates.items()})
+    for v in claims:
+        dates[v["s"]] += [d for d in (v["start"], v["end"], v["as_of"]) if d]
+    for e in facts.entities:
+        if not dates.get(e):
+            continue
+        best = max(dates[e])
+        for cls in facts.types.get(e, ()):
+            if cls not in newest or (best, curie(e)) > newest[cls]:
+                newest[cls] = (best, curie(e))
+    lines += [f"| {c} | {d} | `{e}` |" for c, (d, e) in sorted(newest.items())]
+    unverified = [v for v in facts.claims.values() if v["class"] == str(KG.UnverifiedClaim)]
+    lines += ["", f"Unverified seed claims (kept, not asserted): {len(unverified)}."]
+    return lines
 
 
 def coverage_section(facts: Facts, corrected: list[dict]) -> list[str]:
