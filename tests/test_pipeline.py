@@ -33,14 +33,14 @@ def test_relations_csv_contract(tmp_path):
     with open(out / "relations.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["subject", "subject_label", "predicate", "object", "object_label",
-                             "start", "end", "source", "locator"]
+                             "start", "end", "stake", "as_of", "source", "locator"]
     assert rows == [
         {"subject": "id:example-company", "subject_label": "Example Company", "predicate": "operates",
          "object": "id:example-platform", "object_label": "Example Platform", "start": "", "end": "",
-         "source": "src:example", "locator": "p. 2"},
+         "stake": "", "as_of": "", "source": "src:example", "locator": "p. 2"},
         {"subject": "id:example-law", "subject_label": "Example Law", "predicate": "enforcedBy",
          "object": "id:example-regulator", "object_label": "Example Regulator", "start": "", "end": "",
-         "source": "src:example", "locator": "Art. 6"},
+         "stake": "", "as_of": "", "source": "src:example", "locator": "Art. 6"},
     ]
 
 
