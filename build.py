@@ -2,7 +2,7 @@
 
 Reads ontology/cdkg.ttl, ontology/shapes.ttl, ontology/data/*.ttl and the
 queries in queries/checks; writes graph.ttl, graph-inferred.nt, graph.jsonld,
-entities.csv, relations.csv, observations.csv, corrected-claims.csv,
+entities.csv, relations.csv, observations.csv, sources.csv, corrected-claims.csv,
 report.md and graph.html into dist/ (or --out DIR). Exits 1, leaving the
 output folder untouched, if any file fails to parse or any check fails.
 

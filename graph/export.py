@@ -4,8 +4,9 @@
 ``graph-inferred.nt``    asserted plus inferred triples, sorted N-Triples
 ``graph.jsonld``         the asserted graph as expanded JSON-LD
 ``entities.csv``         id,type,label_en,label_zh,aliases
-``relations.csv``        subject,subject_label,predicate,object,object_label,start,end,source,locator
-``observations.csv``     the statistics, one row per observation and source
+``relations.csv``        subject,subject_label,predicate,object,object_label,start,end,stake,as_of,source,source_url,locator
+``observations.csv``     the statistics, one row per observation and source (with the source's URL)
+``sources.csv``          id,title,publisher,date,url,kind,language: one row per source
 ``corrected-claims.csv`` seed claims a primary source contradicts, with the reason
 ``report.md``            counts by class and predicate, checks run, corrected claims
 
@@ -34,16 +35,18 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .network import DATE_PROPERTIES
-from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SKOS, curie, slug
+from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, curie, slug
 
 __all__ = ["Facts", "Tables", "asserted_outputs", "write_closure", "write_outputs", "entity_rows", "relation_rows",
-           "observation_rows", "corrected_rows", "report", "ENTITY_COLUMNS", "RELATION_COLUMNS"]
+           "observation_rows", "corrected_rows", "source_rows", "report", "ENTITY_COLUMNS", "RELATION_COLUMNS",
+           "SOURCE_COLUMNS"]
 
 ENTITY_COLUMNS = ["id", "type", "label_en", "label_zh", "aliases"]
 RELATION_COLUMNS = ["subject", "subject_label", "predicate", "object", "object_label",
-                    "start", "end", "stake", "as_of", "source", "locator"]
+                    "start", "end", "stake", "as_of", "source", "source_url", "locator"]
 OBSERVATION_COLUMNS = ["id", "label_en", "indicator", "value", "unit", "qualifier", "period", "as_of",
-                       "area", "about", "publisher", "source", "locator"]
+                       "area", "about", "publisher", "source", "source_url", "locator"]
+SOURCE_COLUMNS = ["id", "title", "publisher", "date", "url", "kind", "language"]
 CORRECTED_COLUMNS = ["claim", "subject", "predicate", "object", "correction", "corrected_by",
                      "source", "locator"]
 #: The observation attributes of observations.csv, by column.
@@ -114,6 +117,16 @@ class Facts:
         for x, k, v, iri in q(f"SELECT ?x ?k ?v (isIRI(?v) AS ?iri) WHERE {{ ?x a <{KG.Observation}> . "
                               f"VALUES ?k {{ {values} }} ?x ?k ?v }}"):
             self.observation_values[x].setdefault(by_key[k], curie(v) if iri == "true" else v)
+        self.source_info: dict[str, dict[str, str]] = {}  # source CURIE -> its sources.csv row
+        for x, cls, title, publisher, date, url, language in q(f"""SELECT ?x ?cls ?title ?publisher ?date ?url ?lang
+                WHERE {{ VALUES ?cls {{ <{KG.Source}> <{KG.SeedDocument}> }} ?x a ?cls .
+                OPTIONAL {{ ?x <{DCTERMS.title}> ?title }} OPTIONAL {{ ?x <{DCTERMS.publisher}> ?publisher }}
+                OPTIONAL {{ ?x <{DCTERMS.date}> ?date }} OPTIONAL {{ ?x <{SCHEMA.url}> ?url }}
+                OPTIONAL {{ ?x <{DCTERMS.language}> ?lang }} }}"""):
+            row = self.source_info.setdefault(curie(x), {"id": curie(x), "title": title, "publisher": publisher,
+                                                         "date": date, "url": url, "kind": "", "language": ""})
+            row["kind"] = "seed" if cls == str(KG.SeedDocument) or row["kind"] == "seed" else "source"
+            row["language"] = language or row["language"] or _script(title)
         self.seed_files = sorted((f, s) for s, f in q(f"SELECT ?s ?f WHERE {{ ?s <{KG.seedFile}> ?f }}"))
         self.wikidata = {e for e, in q(f"SELECT DISTINCT ?e WHERE {{ ?e <{SKOS.exactMatch}> ?m "
                                       f"FILTER (CONTAINS(STR(?m), \"wikidata.org/entity/\")) }}")}
@@ -129,6 +142,15 @@ class Facts:
 
     def sorted_citations(self, holder: str) -> list[tuple[str, str]]:
         return sorted(self.citations.get(holder, ()))
+
+    def url(self, source: str) -> str:
+        """The URL (schema:url) of a source given as a CURIE, or ''."""
+        return self.source_info.get(source, {}).get("url", "")
+
+
+def _script(title: str) -> str:
+    """The language of a title where the source states none: "zh" when it is written in Chinese, else "en"."""
+    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in title or "") else ("en" if title else "")
 
 
 def entity_rows(facts: Facts) -> list[dict]:
@@ -150,7 +172,8 @@ def relation_rows(facts: Facts) -> list[dict]:
         base = {"subject": curie(s), "subject_label": facts.label(s), "predicate": slug(v["p"]),
                 "object": curie(o), "object_label": facts.label(o), "start": v["start"], "end": v["end"],
                 "stake": v["stake"], "as_of": v["as_of"]}
-        rows += [{**base, "source": source, "locator": locator} for source, locator in facts.sorted_citations(claim)]
+        rows += [{**base, "source": source, "source_url": facts.url(source), "locator": locator}
+                 for source, locator in facts.sorted_citations(claim)]
     return sorted(rows, key=lambda r: [r[c] for c in RELATION_COLUMNS])
 
 
@@ -160,8 +183,18 @@ def observation_rows(facts: Facts) -> list[dict]:
     for obs in facts.observations:
         values = facts.observation_values.get(obs, {})
         base = {"id": curie(obs), "label_en": facts.label(obs), **{k: values.get(k, "") for k in _OBSERVATION_KEYS}}
-        rows += [{**base, "source": source, "locator": locator} for source, locator in facts.sorted_citations(obs)]
+        rows += [{**base, "source": source, "source_url": facts.url(source), "locator": locator}
+                 for source, locator in facts.sorted_citations(obs)]
     return sorted(rows, key=lambda r: [r[c] for c in OBSERVATION_COLUMNS])
+
+
+def source_rows(facts: Facts) -> list[dict]:
+    """One row per source: title, publisher, date, URL, kind (seed or source) and language.
+
+    ``language`` is the source's ``dcterms:language`` where it gives one, else
+    the script of its title (zh for a Chinese title, en otherwise).
+    """
+    return [facts.source_info[k] for k in sorted(facts.source_info)]
 
 
 def corrected_rows(facts: Facts) -> list[dict]:
@@ -334,6 +367,7 @@ def asserted_outputs(store: ox.Store, summary: dict | None = None) -> Tables:
         "relations.csv": _csv(relations, RELATION_COLUMNS),
         "observations.csv": _csv(observations, OBSERVATION_COLUMNS),
         "corrected-claims.csv": _csv(corrected, CORRECTED_COLUMNS),
+        "sources.csv": _csv(source_rows(facts), SOURCE_COLUMNS),
     })
     return Tables(files, facts, relations, corrected, summary)
 

@@ -4,7 +4,7 @@ Nodes carry ``label``, ``label_zh``, ``type`` (the most specific asserted class)
 ``types``, ``aliases`` and ``dates``; edges are keyed by the relation's local name
 (``operates``, ``issuedBy``...; a second claim of the same relation between the
 same pair, for another period or figure, is keyed by its claim, ``"owns claim:..."``) and carry
-``start``, ``end``, ``as_of`` (the date its stake was true), ``stake`` and ``sources`` (one dict per citation: source id, title, locator, note), so every
+``start``, ``end``, ``as_of`` (the date its stake was true), ``stake`` and ``sources`` (one dict per citation: source id, title, url, locator, note), so every
 algorithm result can be traced back to its sources.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import networkx as nx
 from rdflib import Graph, URIRef
 
-from .namespaces import DCTERMS, KG, RDF, RDFS, SKOS, curie, slug
+from .namespaces import DCTERMS, KG, RDF, RDFS, SCHEMA, SKOS, curie, slug
 from .termgraph import label
 
 __all__ = ["to_networkx", "entity_classes", "DATE_PROPERTIES"]
@@ -40,7 +40,7 @@ def _sources(graph: Graph, node) -> list[dict]:
         source = graph.value(cite, DCTERMS.source)
         note = graph.value(cite, SKOS.note)
         rows.append({"source": curie(source), "title": str(graph.value(source, DCTERMS.title) or ""),
-                     "locator": str(graph.value(cite, KG.locator) or ""),
+                     "url": str(graph.value(source, SCHEMA.url) or ""), "locator": str(graph.value(cite, KG.locator) or ""),
                      "note": str(note) if note is not None else ""})
     return sorted(rows, key=lambda r: (r["source"], r["locator"]))
 

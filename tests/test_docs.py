@@ -42,7 +42,7 @@ def test_readme_mentions_every_command():
 
 def test_readme_documents_every_output():
     for name in ("graph.ttl", "graph-inferred.nt", "graph.jsonld", "entities.csv", "relations.csv",
-                 "observations.csv", "corrected-claims.csv", "report.md", "graph.html"):
+                 "observations.csv", "sources.csv", "corrected-claims.csv", "report.md", "graph.html"):
         assert f"`{name}`" in README, name
 
 

@@ -18,7 +18,7 @@ from graph.pipeline import build
 from conftest import INVALID, VALID
 
 OUTPUTS = ["corrected-claims.csv", "entities.csv", "graph-inferred.nt", "graph.jsonld", "graph.ttl",
-           "observations.csv", "relations.csv", "report.md"]
+           "observations.csv", "relations.csv", "report.md", "sources.csv"]
 
 
 def test_build_of_valid_examples_writes_every_output(tmp_path):
@@ -33,15 +33,37 @@ def test_relations_csv_contract(tmp_path):
     with open(out / "relations.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["subject", "subject_label", "predicate", "object", "object_label",
-                             "start", "end", "stake", "as_of", "source", "locator"]
+                             "start", "end", "stake", "as_of", "source", "source_url", "locator"]
     assert rows == [
         {"subject": "id:example-company", "subject_label": "Example Company", "predicate": "operates",
          "object": "id:example-platform", "object_label": "Example Platform", "start": "", "end": "",
-         "stake": "", "as_of": "", "source": "src:example", "locator": "p. 2"},
+         "stake": "", "as_of": "", "source": "src:example", "source_url": "https://example.org/cdkg-test",
+         "locator": "p. 2"},
         {"subject": "id:example-law", "subject_label": "Example Law", "predicate": "enforcedBy",
          "object": "id:example-regulator", "object_label": "Example Regulator", "start": "", "end": "",
-         "stake": "", "as_of": "", "source": "src:example", "locator": "Art. 6"},
+         "stake": "", "as_of": "", "source": "src:example", "source_url": "https://example.org/cdkg-test",
+         "locator": "Art. 6"},
     ]
+
+
+def test_sources_csv_lists_every_source_with_its_url(tmp_path):
+    out = tmp_path / "dist"
+    build(out, VALID, log=None)
+    with open(out / "sources.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows == [{"id": "src:example", "title": "Example source for the test suite", "publisher": "CDKG test suite",
+                     "date": "", "url": "https://example.org/cdkg-test", "kind": "source", "language": "en"}]
+
+
+def test_curated_sources_reach_a_url_from_every_table(curated):
+    out, _ = curated
+    with open(out / "sources.csv", encoding="utf-8") as f:
+        urls = {r["id"]: r["url"] for r in csv.DictReader(f)}
+    for name in ("relations.csv", "observations.csv"):
+        with open(out / name, encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                assert row["source"] in urls and row["source_url"] == urls[row["source"]], (name, row)
+    assert sum(1 for u in urls.values() if u) >= 400
 
 
 def test_entities_csv_contract(tmp_path):
