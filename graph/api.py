@@ -14,9 +14,6 @@ entity also accepts a label, alias or abbreviation in English or Chinese.
 
 from __future__ import annotations
 
-import difflib
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,41 +21,12 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 
 from .history import after, current_edges, parse_date, today, version_on
-from .namespaces import DCTERMS, ID, KG, RDF, RDFS, SKOS, curie, slug
+from .lookup import AmbiguousName, EntityNotFound, Match, Name, NameIndex, NameTooLong, normalize_name
+from .namespaces import DCTERMS, ID, KG, RDF, RDFS, SCHEMA, SKOS, curie, slug
 from .network import DATE_PROPERTIES, to_networkx
 
-__all__ = ["KnowledgeGraph", "EntityNotFound", "AmbiguousName", "Step", "Ownership", "Reach",
+__all__ = ["KnowledgeGraph", "EntityNotFound", "AmbiguousName", "NameTooLong", "Step", "Ownership", "Reach",
            "normalize_name", "load"]
-
-
-class EntityNotFound(LookupError):
-    """No entity has this name; ``suggestions`` holds the closest names."""
-
-    def __init__(self, text: str, suggestions: list[str]):
-        self.text, self.suggestions = text, suggestions
-        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"no entity named {text!r}{hint}")
-
-
-class AmbiguousName(LookupError):
-    """Several entities share this name; ``candidates`` lists them."""
-
-    def __init__(self, text: str, candidates: list[tuple[str, str]]):
-        self.text, self.candidates = text, candidates
-        names = "; ".join(f"{c} ({label})" for c, label in candidates)
-        super().__init__(f"{text!r} names several entities: {names}")
-
-
-def normalize_name(text: str) -> str:
-    """Fold case, full-width forms and punctuation, so names compare loosely.
-
-    >>> normalize_name("Ｃｙｂｅｒｓｐａｃｅ Administration of China!")
-    'cyberspaceadministrationofchina'
-    >>> normalize_name("J.D. com") == normalize_name("jd.com")
-    True
-    """
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
 @dataclass(frozen=True)
@@ -121,19 +89,14 @@ class KnowledgeGraph:
                  others: dict | None = None, graph_loader=None):
         self._graph, self._graph_loader = graph, graph_loader
         self.nx = network if network is not None else to_networkx(graph)
-        self._names: dict[str, set[str]] = {}
-        self._label_names: dict[str, set[str]] = {}
-        for node, data in self.nx.nodes(data=True):
-            for name in (data["label"], data["label_zh"]):
-                if name:
-                    self._label_names.setdefault(normalize_name(name), set()).add(node)
-            for name in (data["label"], data["label_zh"], *data["aliases"], node, node.split(":", 1)[-1]):
-                if name:
-                    self._names.setdefault(normalize_name(name), set()).add(node)
         self._former = _former_names(self.nx)
         self._store = None
-        # indicators and observations: findable by name, though not nodes of the network
-        self._others: dict[str, set[str]] = others if others is not None else _other_names(graph)
+        # indicators, observations and sources: findable by name, though not nodes of the network
+        self._others: list[Name] = others if others is not None else _other_names(graph)
+        self._index = NameIndex([*_node_names(self.nx), *self._others,
+                                 *(Name(f["former_name"], f["entity"], "former name",
+                                        tuple(self.nx.nodes[f["entity"]]["types"]))
+                                   for fs in self._former.values() for f in fs)])
 
     @property
     def graph(self) -> Graph:
@@ -144,10 +107,12 @@ class KnowledgeGraph:
 
     # -- lookup ----------------------------------------------------------------
 
-    def find(self, text: str) -> str:
-        """Resolve a label, alias, abbreviation, CURIE or IRI to one entity id.
+    def find(self, text: str, within=None) -> str:
+        """Resolve a label, alias, abbreviation, former name, CURIE or IRI to one id.
 
-        Raises EntityNotFound (with suggestions) or AmbiguousName.
+        ``within`` (a set of class names, e.g. ``{"Indicator"}``) keeps only
+        things of those classes. Raises EntityNotFound (with suggestions),
+        AmbiguousName or NameTooLong (see :mod:`graph.lookup`).
 
         >>> kg = KnowledgeGraph(tiny_graph())
         >>> kg.find("cac"), kg.find("国家网信办"), kg.find("https://w3id.org/cdkg/id/taobao")
@@ -155,20 +120,17 @@ class KnowledgeGraph:
         >>> kg.find("Alibab")
         Traceback (most recent call last):
         ...
-        graph.api.EntityNotFound: no entity named 'Alibab'; did you mean: Alibaba, Alipay?
+        graph.lookup.EntityNotFound: no entity named 'Alibab'; did you mean: Alibaba Group, Alipay, Alipay (China) Network Technology?
         """
-        if text in self.nx:
-            return text
-        if curie(text) in self.nx:
-            return curie(text)
-        key = normalize_name(text)
-        hits = (self._names.get(key) or {f["entity"] for f in self._former.get(key, ())}
-                or self._others.get(key) or set())
-        if len(hits) == 1:
-            return next(iter(hits))
-        if len(hits) > 1:
-            raise AmbiguousName(text, sorted((h, self.nx.nodes[h]["label"] if h in self.nx else h) for h in hits))
-        raise EntityNotFound(text, [r["name"] for r in self.search(text, limit=3)])
+        return self.resolve(text, within).target
+
+    def resolve(self, text: str, within=None) -> Match:
+        """Like :meth:`find`, with how the name is held and the other things that share it."""
+        for candidate in (text, curie(text) if text.startswith(("http://", "https://")) else None):
+            if candidate and (candidate in self.nx or candidate in self._index):
+                if not within or set(self._index.classes.get(candidate, ())) & set(within):
+                    return Match(candidate, "id")
+        return self._index.resolve(text, within)
 
     def formerly(self, text: str) -> list[dict]:
         """The renamings whose former name ``text`` is: the entity, the old name, and until when it held.
@@ -188,38 +150,15 @@ class KnowledgeGraph:
         found = [f for fs in self._former.values() for f in fs if f["entity"] == node]
         return sorted(found, key=lambda f: (f["until"], f["former_name"]))
 
-    def search(self, text: str, limit: int = 10) -> list[dict]:
-        """Rank entities by how well one of their names matches ``text``.
+    def search(self, text: str, limit: int = 10, within=None) -> list[dict]:
+        """Rank entities, indicators and sources by how well one of their names matches ``text``.
 
-        Scores: 1.0 exact, 0.9 prefix, 0.8 substring, else a fuzzy ratio.
+        Scores: 1.0 exact, 0.9 prefix, 0.8 substring, else a fuzzy ratio (rapidfuzz).
 
         >>> [(r["id"], r["score"]) for r in KnowledgeGraph(tiny_graph()).search("ali", limit=3)]
         [('id:alibaba-group', 0.9), ('id:alipay', 0.9), ('id:alipay-company', 0.9)]
         """
-        key = normalize_name(text)
-        best: dict[str, tuple[float, str]] = {}
-        for node, data in self.nx.nodes(data=True):
-            for name in (data["label"], data["label_zh"], *data["aliases"]):
-                if not name:
-                    continue
-                n = normalize_name(name)
-                if not n or not key:
-                    continue
-                if n == key:
-                    score = 1.0
-                elif n.startswith(key):
-                    score = 0.9
-                elif key in n:
-                    score = 0.8
-                else:
-                    score = round(difflib.SequenceMatcher(None, key, n).ratio() * 0.75, 3)
-                current = best.get(node)
-                if current is None or score > current[0] or (score == current[0] and name < current[1]):
-                    best[node] = (score, name)
-        ranked = sorted(((s, node, name) for node, (s, name) in best.items() if s >= 0.45),
-                        key=lambda x: (-x[0], x[1]))
-        return [{"id": node, "name": name, "label": self.nx.nodes[node]["label"], "score": s}
-                for s, node, name in ranked[:limit]]
+        return self._index.search(text, limit, within)
 
     def label(self, entity: str, lang: str = "en") -> str:
         """The English (or ``lang="zh"``) label of an entity."""
@@ -629,13 +568,27 @@ def _versions(g: nx.MultiDiGraph, law: str) -> list[dict]:
     return [row(law), *amendments]
 
 
-def _other_names(graph: Graph) -> dict[str, set[str]]:
-    names: dict[str, set[str]] = {}
-    for cls in (KG.Indicator, KG.Observation):
+def _node_names(g: nx.MultiDiGraph):
+    """The names of the network's entities: id, slug, labels, aliases."""
+    for node, data in g.nodes(data=True):
+        classes = (data["type"], *data["types"])
+        yield Name(node, node, "id", classes)
+        yield Name(node.split(":", 1)[-1], node, "id", classes)
+        for name, how in ((data["label"], "label"), (data["label_zh"], "label"), *((a, "alias") for a in data["aliases"])):
+            if name:
+                yield Name(name, node, how, classes)
+
+
+def _other_names(graph: Graph) -> list[Name]:
+    """Names of what is not an entity: indicators and observations (labels, aliases), sources (titles)."""
+    names = []
+    for cls in (KG.Indicator, KG.Observation, KG.Source, KG.SeedDocument):
         for term in graph.subjects(RDF.type, cls):
-            for name in (*graph.objects(term, RDFS.label), *graph.objects(term, SKOS.altLabel),
-                         curie(term), slug(term)):
-                names.setdefault(normalize_name(str(name)), set()).add(curie(term))
+            classes = (slug(cls),)
+            names += [Name(curie(term), curie(term), "id", classes), Name(slug(term), curie(term), "id", classes)]
+            names += [Name(str(n), curie(term), "label", classes) for n in graph.objects(term, RDFS.label)]
+            names += [Name(str(n), curie(term), "alias", classes) for n in graph.objects(term, SKOS.altLabel)]
+            names += [Name(str(n), curie(term), "title", classes) for n in graph.objects(term, DCTERMS.title)]
     return names
 
 
@@ -644,6 +597,9 @@ def _read_graph(path: Path) -> Graph:
     g = Graph()
     g.addN((s, p, o, g) for s, p, o in read_turtle(path))
     return g
+
+
+_CACHE_VERSION = "v2"  # bump when the cached network or names change shape
 
 
 def load(path: str | Path | None = None, build_if_missing: bool = True) -> KnowledgeGraph:
@@ -664,7 +620,7 @@ def load(path: str | Path | None = None, build_if_missing: bool = True) -> Knowl
         from .pipeline import build
         build(path.parent, log=None)
     digest = hashlib.sha1(path.read_bytes()).hexdigest()[:16]
-    cache = path.parent / ".cache" / f"{path.stem}-{digest}.pickle"
+    cache = path.parent / ".cache" / f"{path.stem}-{digest}-{_CACHE_VERSION}.pickle"
     if cache.exists():
         network, others = pickle.loads(cache.read_bytes())
         return KnowledgeGraph(network=network, others=others, graph_loader=lambda: _read_graph(path))

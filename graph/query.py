@@ -9,8 +9,10 @@ Each query file opens with grlc-style ``#+`` header lines::
 
 Parameters are the ``?_name`` variables. A value is bound by the engine, never
 pasted into the query text; an ``(entity)`` parameter given as a label or alias
-is first resolved to its entity, a ``(date)`` becomes an ``xsd:date`` (a real
-calendar date; ``(date=today)`` makes it optional, defaulting to today), a
+is first resolved to its entity (an ``(indicator)`` or ``(source)`` among
+indicators or sources only), a ``(date)`` becomes an ``xsd:date`` (a real
+calendar date; a year or month stands for its last day, or its first for a
+range's start ``from``/``since``; ``(date=today)`` makes it optional, defaulting to today), a
 ``(year)`` an ``xsd:integer``, a ``(text)`` a plain literal. Columns listed in
 ``#+ sets:`` hold ``"; "``-joined values of a GROUP_CONCAT, whose order SPARQL
 leaves open; the runner sorts their items so every run prints the same rows.
@@ -93,31 +95,56 @@ def library(folder: Path = QUERIES) -> dict[str, QueryFile]:
     return {p.stem: QueryFile.parse(p) for p in sorted(Path(folder).glob("*.rq"))}
 
 
+#: Parameter kinds naming a thing of given classes, resolved by name within them.
+_KINDS = {"indicator": {"Indicator"}, "source": {"Source", "SeedDocument"}}
+#: Date parameters that start a range: a year or month given for them stands for its first day.
+_RANGE_STARTS = ("_from", "_since", "_start")
+
+
+def calendar_date(value: str, first: bool = False) -> str:
+    """A full YYYY-MM-DD for a calendar date, year-month or year: its last day, or its first with ``first``.
+
+    >>> calendar_date("2021"), calendar_date("2024-02"), calendar_date("2021", first=True)
+    ('2021-12-31', '2024-02-29', '2021-01-01')
+    """
+    import calendar
+    from .history import parse_date
+    value = parse_date(value)
+    if len(value) == 10:
+        return value
+    year, month = int(value[:4]), int(value[5:7]) if len(value) == 7 else (1 if first else 12)
+    day = 1 if first else calendar.monthrange(year, month)[1]
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
 def _resolve(kg, name: str, kind: str, value):
     if isinstance(value, (URIRef, Literal)):
         return value
     value = str(value)
-    if kind == "entity":
+    if kind in ("entity", *_KINDS):
         if value.startswith(("http://", "https://")):
+            if re.search(r"[\s<>\"{}|\\^`]", value):
+                raise QueryError(f"parameter {name[1:]} is not a valid IRI: {value!r}")
             return URIRef(value)
-        found = kg.find(value)
+        found = kg.find(value, within=_KINDS.get(kind))
         return URIRef(kg.nx.nodes[found]["iri"]) if found in kg.nx else URIRef(_expand(found))
     if kind == "date":
-        from .history import parse_date, today
+        from .history import today
         value = today() if value == "today" else value
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise ValueError
-            parse_date(value)
+            value = calendar_date(value, first=name in _RANGE_STARTS)
         except ValueError:
-            raise QueryError(f"parameter {name[1:]} must be a calendar date YYYY-MM-DD, not {value!r}") from None
+            raise QueryError(f"parameter {name[1:]} must be a calendar date (YYYY, YYYY-MM or YYYY-MM-DD), "
+                             f"not {value!r}") from None
         return Literal(value, datatype=XSD.date)
     if kind == "year":
         if not re.fullmatch(r"\d{4}", value):
             raise QueryError(f"parameter {name[1:]} must be a year YYYY, not {value!r}")
         return Literal(value, datatype=XSD.integer)
     if kind == "iri":
-        return URIRef(value)
+        if re.search(r"[\s<>\"{}|\\^`]", value) or ":" not in value:
+            raise QueryError(f"parameter {name[1:]} is not a valid IRI: {value!r}")
+        return URIRef(_expand(value))
     return Literal(value)
 
 

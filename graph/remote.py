@@ -208,8 +208,12 @@ class EndpointNames:
         """Names resolved on a SPARQL endpoint (its URL as for :func:`remote_select`)."""
         return cls(lambda query, bindings: remote_select(endpoint, query, bindings, timeout))
 
-    def find(self, text: str) -> str:
-        """The IRI of the one entity ``text`` names; raise EntityNotFound or AmbiguousName."""
+    def find(self, text: str, within=None) -> str:
+        """The IRI of the one entity ``text`` names; raise EntityNotFound or AmbiguousName.
+
+        ``within`` (classes to keep) is accepted for the signature of the local
+        lookup and not applied: the endpoint lookup matches names exactly.
+        """
         from .api import AmbiguousName, EntityNotFound
         from .namespaces import PREFIXES, curie
         if text.startswith(("http://", "https://")):

@@ -24,7 +24,7 @@ def test_find_ignores_case_width_and_punctuation(tiny_kg):
 def test_unknown_name_suggests_closest(tiny_kg):
     with pytest.raises(EntityNotFound) as err:
         tiny_kg.find("Alipai")
-    assert err.value.suggestions == ["Alipay", "Alibaba"]
+    assert err.value.suggestions == ["Alipay", "Alipay (China) Network Technology", "Alibaba Group"]
     assert "did you mean: Alipay" in str(err.value)
 
 
@@ -57,7 +57,7 @@ def test_describe_lists_relations_with_sources(tiny_kg):
     ]
     assert [(f["former_name"], f["until"]) for f in view["former_names"]] == [("Ant Financial", "2020-07")]
     assert view["relations"][2]["sources"] == [
-        {"source": "src:fixture", "title": "Test fixture", "locator": "line 12", "note": ""}]
+        {"source": "src:fixture", "title": "Test fixture", "url": "", "locator": "line 12", "note": ""}]
 
 
 def test_neighbours_by_predicate_and_direction(tiny_kg):
