@@ -291,13 +291,17 @@ class KnowledgeGraph:
             return []
         found = kg._ownership_chains(node, upward=True)
         if not found:
-            for u, _, k, e in sorted(kg.nx.in_edges(node, keys=True, data=True), key=lambda x: (x[0], x[2])):
-                if e["predicate"] != "operates":
-                    continue
-                step = Step(u, "operates", node, tuple(e["sources"]))
-                found.append(Ownership(u, node, 100.0, (step,)))
+            operators = sorted({u for u, _, e in kg.nx.in_edges(node, data=True) if e["predicate"] == "operates"})
+            edges = {u: min(((k, e) for k, e in kg.nx[u][node].items() if e["predicate"] == "operates"),
+                            key=lambda ke: ke[0]) for u in operators}  # one step per operator, however many claims
+            steps = {u: Step(u, "operates", node, tuple(e["sources"])) for u, (_, e) in edges.items()}
+            found = [Ownership(u, node, 100.0, (steps[u],)) for u in operators]
+            seen = set(operators)  # an owner that also operates it (or is reached twice) is listed once, nearest
+            for u in operators:
                 for o in kg._ownership_chains(u, upward=True):
-                    found.append(Ownership(o.owner, node, o.stake, (*o.chain, step)))
+                    if o.owner not in seen:
+                        seen.add(o.owner)
+                        found.append(Ownership(o.owner, node, o.stake, (*o.chain, steps[u])))
         return found if transitive else [o for o in found if len(o.chain) == 1]
 
     def holdings(self, entity: str, transitive: bool = True, date: str | None = None) -> list[Ownership]:

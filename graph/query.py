@@ -39,7 +39,8 @@ from rdflib.namespace import XSD
 from .namespaces import curie
 from .paths import QUERIES
 
-__all__ = ["QueryFile", "Result", "library", "run", "format_result", "QueryError", "FORMATS"]
+__all__ = ["QueryFile", "Result", "library", "run", "format_result", "with_prefixes", "calendar_date",
+           "QueryError", "FORMATS"]
 
 FORMATS = ("table", "csv", "json", "md")
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
@@ -154,6 +155,19 @@ def _expand(text: str) -> str:
     return PREFIXES[prefix] + local if prefix in PREFIXES else text
 
 
+def with_prefixes(text: str) -> str:
+    """SPARQL text with a PREFIX line for each project prefix it uses but does not declare.
+
+    >>> print(with_prefixes("SELECT ?r WHERE { ?r a kg:Regulator }").splitlines()[0])
+    PREFIX kg: <https://w3id.org/cdkg/ontology#>
+    """
+    from .namespaces import PREFIXES
+    declared = {m.lower() for m in re.findall(r"PREFIX\s+([\w-]*):", text, re.IGNORECASE)}
+    used = set(re.findall(r"(?<![\w<?$])([A-Za-z][\w-]*):", re.sub(r"<[^>\s]*>|\"[^\"]*\"|#[^\n]*", " ", text)))
+    lines = [f"PREFIX {p}: <{PREFIXES[p]}>" for p in sorted(used) if p in PREFIXES and p.lower() not in declared]
+    return "\n".join([*lines, text]) if lines else text
+
+
 def _get(name_or_text: str) -> QueryFile:
     lib = library()
     if name_or_text in lib:
@@ -162,7 +176,7 @@ def _get(name_or_text: str) -> QueryFile:
     if path.suffix == ".rq" and path.exists():
         return QueryFile.parse(path)
     if re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", name_or_text, re.IGNORECASE):
-        return QueryFile.parse(Path("inline.rq"), name_or_text)
+        return QueryFile.parse(Path("inline.rq"), with_prefixes(name_or_text))
     raise QueryError(f"no query named {name_or_text!r}; known: {', '.join(sorted(lib))}")
 
 

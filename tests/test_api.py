@@ -180,3 +180,34 @@ def test_second_load_uses_the_network_cache(tmp_path):
     assert second.describe("Example Law")["relations"] == first.describe("Example Law")["relations"]
     assert second.query("platforms_of_company", company="Example Company").rows == \
         first.query("platforms_of_company", company="Example Company").rows
+
+
+def test_owners_with_parallel_edges_give_one_row_per_owner():
+    from rdflib import Literal
+    from graph.namespaces import CLAIM, KG, RDF, ID
+    from graph.testing import tiny_graph
+    g = tiny_graph()
+    claim = CLAIM["ant-group.operates.alipay.2010"]  # a second operates claim over another period
+    for p, o in ((RDF.type, KG.Claim), (RDF.subject, ID["ant-group"]), (RDF.predicate, KG.operates),
+                 (RDF.object, ID["alipay"]), (KG.startDate, Literal("2010"))):
+        g.add((claim, p, o))
+    kg = KnowledgeGraph(g)
+    assert len(kg.nx["id:ant-group"]["id:alipay"]) == 2
+    assert [o.owner for o in kg.owners("Alipay")] == ["id:ant-group", "id:alibaba-group"]
+
+
+def test_every_traversal_runs_on_every_curated_entity(curated_kg):
+    """owners, holdings (today and on a past date), reach, neighbours, ego, describe and versions, on every entity."""
+    kg = curated_kg
+    for node in sorted(kg.nx):
+        for date in (None, "2015"):
+            for found in (kg.owners(node, date=date), kg.holdings(node, date=date)):
+                pairs = [(o.owner, o.owned) for o in found]
+                assert len(pairs) == len(set(pairs)), (node, date, pairs)
+        assert len({r.entity for r in kg.regulators_of(node)}) == len(kg.regulators_of(node))
+        kg.rules_for(node)
+        assert kg.neighbours(node, direction="both") == set(kg.ego(node, 1)) - {node} or node in kg.neighbours(node, direction="both")
+        view = kg.describe(node)
+        assert view["id"] == node and all(r["sources"] for r in view["relations"]), node
+        if "versions" in view:
+            kg.version_on(node, "2026-01-01")
