@@ -277,13 +277,15 @@ def currency_section(facts: Facts) -> list[str]:
 def coverage_section(facts: Facts, corrected: list[dict]) -> list[str]:
     """Markdown: entities, claims and observations citing each seed, and the corrected seed claims."""
     lines = ["## Seed coverage", "",
-             "| seed file | entities | claims | observations | corrected claims |", "|---|---|---|---|---|"]
+             "| seed file | entities | claims | observations | corrected claims | unverified claims |",
+             "|---|---|---|---|---|---|"]
     for file, seed in facts.seed_files:
         owners = facts.cited.get(seed, set())
         kinds = Counter(facts.claims[o]["class"] if o in facts.claims else "" for o in owners)
         observations = sum(1 for o in owners if o in facts.observations)
         entities = sum(1 for o in owners if o.startswith(str(ID)) and o not in facts.observations)
-        counts = [entities, kinds[str(KG.Claim)], observations, kinds[str(KG.CorrectedClaim)]]
+        counts = [entities, kinds[str(KG.Claim)], observations, kinds[str(KG.CorrectedClaim)],
+                  kinds[str(KG.UnverifiedClaim)]]
         lines.append(f"| {file} | " + " | ".join(str(n) for n in counts) + " |")
     lines += ["", "## Corrected seed claims", ""]
     if not corrected:
