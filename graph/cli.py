@@ -207,7 +207,8 @@ def _owners(args) -> int:
     print(f"{'holdings' if args.holdings else 'owners'} of {_name(kg, node)}: {len(found)}")
     for o in found:
         other = o.owned if args.holdings else o.owner
-        stake = "stake not published" if o.stake is None else f"effective stake {o.stake:g}%"
+        bound = f"{o.qualifier} " if o.qualifier else ""
+        stake = "stake not published" if o.stake is None else f"effective stake {bound}{o.stake:g}%"
         if o.stake is not None and o.as_of:
             stake += f" (as of {o.as_of})"
         print(f"  {_name(kg, other)}: {stake}")
