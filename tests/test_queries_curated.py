@@ -54,10 +54,10 @@ CASES = {
         ('rule enforced by a regulator', 'id:pi-outbound-certification-measures'),
         ('rule enforced by a regulator', 'id:platform-economy-anti-monopoly-guidelines'),
     ]),
-    'owners_of_entity': ({'entity': 'Alipay'}, ['owner', 'relation', 'owned', 'stake', 'start'], [
-        ('id:softbank-group', 'owns', 'id:alibaba-group', '23.7', '2000'),
-        ('id:ant-group', 'operates', 'id:alipay', '', ''),
-        ('id:alibaba-group', 'owns', 'id:ant-group', '33', '2019-09'),
+    'owners_of_entity': ({'entity': 'Alipay'}, ['owner', 'relation', 'owned', 'stake', 'qualifier', 'asOf', 'start'], [
+        ('id:softbank-group', 'owns', 'id:alibaba-group', '0.5', 'less than', '2024-01-25', ''),
+        ('id:ant-group', 'operates', 'id:alipay', '', '', '', ''),
+        ('id:alibaba-group', 'owns', 'id:ant-group', '33', '', '2019-09', '2019-09'),
     ]),
     'holdings_of_entity': ({'entity': 'Ant Group'}, ['owner', 'owned', 'stake', 'start'], [
         ('id:ant-group', 'id:world-first', '100', '2019-02'),
@@ -262,7 +262,7 @@ CASES = {
         ('2026', '1'),
     ]),
     'count_entities_by_class': ({}, ['class', 'entities'], [
-        ('Company', '39'),
+        ('Company', '43'),
         ('Platform', '34'),
         ('Sector', '28'),
         ('Jurisdiction', '24'),
@@ -283,6 +283,7 @@ CASES = {
         ('Association', '4'),
         ('Notice', '4'),
         ('PolicyDocument', '4'),
+        ('Renaming', '4'),
         ('StockExchange', '4'),
         ('AdministrativeRegulation', '3'),
         ('Event', '3'),
@@ -328,13 +329,13 @@ CASES = {
         ('issuedBy', '85'),
         ('inSector', '62'),
         ('appliesTo', '47'),
-        ('operates', '44'),
+        ('operates', '45'),
+        ('owns', '45'),
         ('partyTo', '36'),
         ('implements', '35'),
         ('locatedIn', '33'),
         ('imposedOn', '29'),
         ('enforcedBy', '28'),
-        ('owns', '26'),
         ('imposedBy', '23'),
         ('partOf', '23'),
         ('regulates', '22'),
@@ -351,6 +352,7 @@ CASES = {
         ('controls', '5'),
         ('authoredBy', '4'),
         ('memberOf', '4'),
+        ('renamed', '4'),
         ('supersedes', '3'),
         ('enabledBy', '2'),
         ('awardedBy', '1'),
@@ -480,6 +482,19 @@ CASES = {
         ('id:obs-china-valid-invention-patents-growth-2023', '2023', '22.4', 'percent'),
         ('id:obs-rural-taobao-villages-2017', '2017', '30000', 'count'),
         ('id:obs-china-digital-services-exports-rank-2023', '2023', '6', 'rank'),
+    ]),
+    'unverified_seed_claims': ({}, ['claim', 'predicate', 'object', 'source'], [
+    ]),
+    'renamed_and_successor_bodies': ({}, ['entity', 'kind', 'formerName', 'newName', 'other', 'date'], [
+        ('id:jdd', 'renamed', 'JD Finance', 'JD Digits', '', '2018-11'),
+        ('id:ant-group', 'renamed', 'Ant Financial', 'Ant Group', '', '2020-06'),
+        ('id:ant-group', 'renamed', 'Ant Financial Services Group', 'Ant Group', '', '2020-06'),
+        ('id:jdd', 'renamed', 'JD Digits', 'JD Technology', '', '2021-01'),
+        ('id:twitter', 'renamed', 'Twitter', 'X', '', '2023-07-24'),
+    ]),
+    'versions_of_law': ({'law': 'Anti-Monopoly Law'}, ['version', 'kind', 'adopted', 'effective'], [
+        ('id:anti-monopoly-law', 'as enacted', '2007-08-30', '2008-08-01'),
+        ('id:anti-monopoly-law-amendment-2022', 'amendment', '2022-06-24', '2022-08-01'),
     ]),
 }
 
