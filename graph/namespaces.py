@@ -43,6 +43,8 @@ class KG(DefinedNamespace):
     asOf: URIRef
     UnverifiedClaim: URIRef
     Concept: URIRef
+    changedBy: URIRef
+    resultedFrom: URIRef
     sharedName: URIRef
     OrganizationalChange: URIRef
     Renaming: URIRef

@@ -64,7 +64,7 @@ def test_missing_and_unknown_parameters_are_named(tiny_kg):
         run(tiny_kg, "regulators_of_platform", {})
     with pytest.raises(QueryError, match="takes no parameter colour"):
         run(tiny_kg, "regulators_of_platform", {"platform": "Taobao", "colour": "red"})
-    with pytest.raises(QueryError, match="must be a date YYYY-MM-DD"):
+    with pytest.raises(QueryError, match="must be a calendar date YYYY-MM-DD"):
         run(tiny_kg, "instruments_in_force_on_date", {"date": "last year"})
     with pytest.raises(QueryError, match="no query named 'nope'"):
         run(tiny_kg, "nope", {})
