@@ -179,3 +179,13 @@ def test_every_stake_is_dated(curated):
     assert "- stakes with an as-of date: " in (report := (out / "report.md").read_text(encoding="utf-8"))
     line = next(l for l in report.splitlines() if l.startswith("- stakes with an as-of date: "))
     assert line.endswith("(100%)")
+
+
+def test_the_cybersecurity_law_has_its_2025_version_from_2026(curated_kg):
+    assert curated_kg.version_on("Cybersecurity Law", "2025-06-01")["version"] == "id:cybersecurity-law"
+    assert curated_kg.version_on("Cybersecurity Law", "2026-06-01")["version"] == "id:cybersecurity-law-amendment-2025"
+
+
+def test_the_nfra_succeeds_the_cbirc(curated_kg):
+    assert curated_kg.neighbours("NFRA", "succeeds") == {"id:cbirc"}
+    assert "id:cbirc" not in curated_kg.as_of("2024-01-01").nx and "id:nfra" in curated_kg.as_of("2024-01-01").nx

@@ -91,6 +91,13 @@ SEED_NAMES = {
     "antitrust investigation against Alibaba": "id:samr-alibaba-antitrust-investigation-2020",
     "fully connected to the global internet": "id:china-full-internet-connection-1994",
     "experiment randomly granted e-commerce access to 100 villages in three provinces": "id:rural-e-commerce-access-experiment",
+    "Data Three Laws": "id:data-three-laws",
+    "national digital economy development plan": "id:national-digital-economy-development-plan-2019",
+    "5-year plan in 2011": "id:twelfth-five-year-plan",
+    "economic rebalancing": "id:economic-rebalancing",
+    "local governments": "id:chinese-local-governments",
+    "Bureau of National Statistics": "id:nbs",
+    "Ministry of Civil Administration": "id:ministry-of-civil-affairs",
 }
 
 
