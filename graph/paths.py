@@ -8,7 +8,7 @@ the root; its default output folder is ``dist/`` in the current directory.
 
 from pathlib import Path
 
-__all__ = ["ROOT", "ONTOLOGY", "DATA", "SHAPES", "QUERIES", "CHECKS", "DIST", "SEEDS", "INSTALLED", "data_files"]
+__all__ = ["ROOT", "ONTOLOGY", "DATA", "SHAPES", "DATASET_SHAPES", "QUERIES", "CHECKS", "DIST", "SEEDS", "INSTALLED", "data_files"]
 
 _PACKAGE = Path(__file__).resolve().parent
 #: True when running from an installed wheel rather than a checkout.
@@ -16,6 +16,7 @@ INSTALLED = (_PACKAGE / "_data" / "ontology" / "cdkg.ttl").is_file()
 ROOT = _PACKAGE / "_data" if INSTALLED else _PACKAGE.parent
 ONTOLOGY = ROOT / "ontology" / "cdkg.ttl"
 SHAPES = ROOT / "ontology" / "shapes.ttl"
+DATASET_SHAPES = ROOT / "ontology" / "dataset-shapes.ttl"
 DATA = ROOT / "ontology" / "data"
 QUERIES = ROOT / "queries"
 CHECKS = QUERIES / "checks"
