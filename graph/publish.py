@@ -111,7 +111,7 @@ def compact_jsonld(expanded: str) -> str:
 
     >>> text = compact_jsonld('[{"@id":"https://w3id.org/cdkg/id/taobao",'
     ...       '"http://www.w3.org/2000/01/rdf-schema#label":[{"@language":"zh","@value":"淘宝"}]}]')
-    >>> print(text.split("\n", 1)[1], end="")
+    >>> print(text.split(chr(10), 1)[1], end="")
     "@graph":[
     {"@id":"id:taobao","rdfs:label":[{"@language":"zh","@value":"淘宝"}]}
     ]}
