@@ -111,7 +111,7 @@ def test_every_dump_parses_with_oxigraph_and_rapper(curated, name, fmt):
     assert count > 50
     rapper = shutil.which("rapper")
     if rapper and fmt != ox.RdfFormat.JSON_LD:  # Debian's raptor2-utils, when installed (it reads no JSON-LD)
-        run = subprocess.run([rapper, "-q", "-i", "turtle" if name.endswith(".ttl") else "ntriples", "-c",
+        run = subprocess.run([rapper, "-i", "turtle" if name.endswith(".ttl") else "ntriples", "-c",
                               str(out / name)], capture_output=True, text=True)
         assert run.returncode == 0 and f"returned {count} triples" in run.stderr, run.stderr
 
