@@ -120,7 +120,10 @@ def _revision(rev: str, repo: Path) -> ox.Store:
         raise DiffError(f"{rev}: git archive failed: {archive.stderr.decode(errors='replace').strip()}")
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
+            try:
+                tar.extractall(tmp, filter="data")
+            except TypeError:  # Python before 3.11.4 has no extraction filters; git archive output is trusted
+                tar.extractall(tmp)
         return _source(Path(tmp))
 
 
