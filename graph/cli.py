@@ -253,6 +253,17 @@ def _export(args) -> int:
     return 0
 
 
+def _diff(args) -> int:
+    from .diff import DiffError, diff, snapshot, to_csv, to_markdown
+    try:
+        rows = diff(snapshot(args.old), snapshot(args.new))
+    except (DiffError, BuildError) as err:
+        print(f"cdkg diff: {err}", file=sys.stderr)
+        return 2
+    print(to_csv(rows) if args.format == "csv" else to_markdown(rows, args.old, args.new), end="")
+    return 0
+
+
 def add_command(sub, name: str, help: str, example: str) -> argparse.ArgumentParser:
     """Add one sub-command whose description repeats its help and whose help ends with an example."""
     return sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".",
@@ -345,6 +356,12 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--predicate", action="append", metavar="P", help="keep only this relation (repeatable)")
     v.add_argument("--as-of", metavar="DATE", help="only what was valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
     v.add_argument("--out", metavar="FILE", help="output file (default: dist/view-<entity>.html)")
+
+    d = command("diff", _diff, "entities and claims added, removed and changed between two builds or git revisions",
+                "cdkg diff 477dcdd HEAD --format md", graph=False)
+    d.add_argument("old", help="a built folder (graph.ttl), a source folder (ontology/) or a git revision")
+    d.add_argument("new", help="the same, for the newer side")
+    d.add_argument("--format", choices=["md", "csv"], default="md")
 
     for extra in ("serve", "push"):
         __import__(f"graph.{extra}", fromlist=["add_parser"]).add_parser(sub)

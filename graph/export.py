@@ -2,7 +2,7 @@
 
 ``graph.ttl``            the asserted graph (ontology + curated data + claim records)
 ``graph-inferred.nt``    asserted plus inferred triples, sorted N-Triples
-``graph.jsonld``         the asserted graph as expanded JSON-LD
+``graph.jsonld``         the asserted graph as JSON-LD, compacted with the prefixes of ``context.jsonld``
 ``entities.csv``         id,type,label_en,label_zh,aliases
 ``relations.csv``        subject,subject_label,predicate,object,object_label,start,end,source,locator
 ``observations.csv``     the statistics, one row per observation and source
@@ -193,12 +193,14 @@ def _turtle(triples: list) -> str:
 
 
 def _jsonld(triples: list) -> str:
-    """Expanded JSON-LD by pyoxigraph (full IRIs, one node object per subject, in sorted order).
+    """JSON-LD compacted with ``context.jsonld`` (one node object per subject, in sorted order).
 
-    rdflib's compacting serialiser took over a second on the curated graph; the
-    expanded form carries the same triples and any JSON-LD processor can compact it.
+    rdflib's compacting serialiser took over a second on the curated graph;
+    pyoxigraph writes expanded JSON-LD and :func:`graph.publish.compact_jsonld`
+    shortens its IRIs to the context's prefixes.
     """
-    return ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8") + "\n"
+    from .publish import compact_jsonld
+    return compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8"))
 
 
 def write_closure(store: ox.Store, path: Path) -> int:

@@ -1,4 +1,4 @@
-"""The build: load -> normalise -> validate -> infer -> export, into dist/ atomically.
+"""The build: load -> normalise -> validate -> infer -> export -> publish, into dist/ atomically.
 
 Each step prints its name, a count and its time on stderr. Outputs are first
 written to a temporary folder beside ``dist/`` and swapped in only when every
@@ -21,6 +21,7 @@ from .errors import BuildError, DataError
 from .export import Tables, asserted_outputs, write_outputs
 from .infer import infer_in_store
 from .parse import Origins, load_files, load_into_store
+from .publish import publish, stamp
 from .normalize import normalize, normalize_store
 from .namespaces import KG, slug
 from .paths import DATA, DIST, ONTOLOGY, data_files
@@ -92,6 +93,7 @@ def assemble(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Buil
     t = _step(log, "load", t, f"{len(files)} files, {len(store)} triples")
     claims = normalize_store(store, explain=_explain_structure(files))
     t = _step(log, "normalise", t, f"{claims} claims named, {len(store)} triples")
+    stamp(store)  # the ontology's version, from graph/release.py
     checks = validate(store, origins)
     t = _step(log, "validate", t, f"SHACL {checks['shapes']}, {checks['checks']} checks passed")
     tables = asserted_outputs(store, checks)
@@ -133,6 +135,7 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
         for step in extra_steps:
             detail = step(result, staging)
             t = _step(log, getattr(step, "step_name", step.__name__), t, detail or "done")
+        t = _step(log, "publish", t, publish(result, staging, previous=out if out.is_dir() else None))
         swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

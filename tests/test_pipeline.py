@@ -17,8 +17,9 @@ from graph.pipeline import build
 
 from conftest import INVALID, VALID
 
-OUTPUTS = ["corrected-claims.csv", "entities.csv", "graph-inferred.nt", "graph.jsonld", "graph.ttl",
-           "observations.csv", "relations.csv", "report.md"]
+OUTPUTS = ["context.jsonld", "corrected-claims.csv", "csv-metadata.json", "data-dictionary.md", "dataset.ttl",
+           "entities.csv", "graph-inferred.nt", "graph.jsonld", "graph.ttl", "observations.csv", "ontology.html",
+           "ontology.ttl", "relations.csv", "report.md"]
 
 
 def test_build_of_valid_examples_writes_every_output(tmp_path):
