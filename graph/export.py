@@ -196,10 +196,10 @@ def _jsonld(triples: list) -> str:
     """JSON-LD compacted with ``context.jsonld`` (one node object per subject, in sorted order).
 
     rdflib's compacting serialiser took over a second on the curated graph;
-    pyoxigraph writes expanded JSON-LD and :func:`graph.publish.compact_jsonld`
+    pyoxigraph writes expanded JSON-LD and :func:`graph.release_files.compact_jsonld`
     shortens its IRIs to the context's prefixes.
     """
-    from .publish import compact_jsonld
+    from .release_files import compact_jsonld
     return compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8"))
 
 

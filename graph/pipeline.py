@@ -1,4 +1,4 @@
-"""The build: load -> normalise -> validate -> infer -> export -> publish, into dist/ atomically.
+"""The build: load -> normalise -> validate -> infer -> export -> release files, into dist/ atomically.
 
 Each step prints its name, a count and its time on stderr. Outputs are first
 written to a temporary folder beside ``dist/`` and swapped in only when every
@@ -21,7 +21,7 @@ from .errors import BuildError, DataError
 from .export import Tables, asserted_outputs, write_outputs
 from .infer import infer_in_store
 from .parse import Origins, load_files, load_into_store
-from .publish import publish, stamp
+from .release_files import stamp, write_release_files
 from .normalize import normalize, normalize_store
 from .namespaces import KG, slug
 from .paths import DATA, DIST, ONTOLOGY, data_files
@@ -135,7 +135,7 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
         for step in extra_steps:
             detail = step(result, staging)
             t = _step(log, getattr(step, "step_name", step.__name__), t, detail or "done")
-        t = _step(log, "publish", t, publish(result, staging, previous=out if out.is_dir() else None))
+        t = _step(log, "release", t, write_release_files(result, staging, previous=out if out.is_dir() else None))
         swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

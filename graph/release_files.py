@@ -31,7 +31,7 @@ from .errors import BuildError
 from .namespaces import KG, PREFIXES
 
 __all__ = ["stamp", "ontology_turtle", "context", "compact_jsonld", "compact_iri", "ontology_html",
-           "data_dictionary", "csv_metadata", "dataset_ttl", "check_dataset", "publish", "COLUMNS", "MEDIA_TYPES"]
+           "data_dictionary", "csv_metadata", "dataset_ttl", "check_dataset", "write_release_files", "COLUMNS", "MEDIA_TYPES"]
 
 _OWL = "http://www.w3.org/2002/07/owl#"
 _DCT = "http://purl.org/dc/terms/"
@@ -197,6 +197,8 @@ COLUMNS = {
         ("object_label", "string", "Its English name."),
         ("start", "string", "When the relation began (kg:startDate: YYYY, YYYY-MM or YYYY-MM-DD); empty if unknown."),
         ("end", "string", "When it ended (kg:endDate); empty while it holds or if unknown."),
+        ("stake", "decimal", "For an ownership claim, the share of equity in percent (kg:stake); empty otherwise."),
+        ("as_of", "string", "The date the stake figure was true (kg:asOf): one claim of a dated history."),
         ("source", "string", "The CURIE (src:...) of the source that states the relation."),
         ("locator", "string", "Where in that source: a page, article, section or seed-file line."),
     ]),
@@ -207,7 +209,8 @@ COLUMNS = {
         ("value", "string", "The number, in Oxigraph's canonical form of its XSD type."),
         ("unit", "string", "The unit of the value (kg:unit), e.g. persons, CNY, percent."),
         ("qualifier", "string", "What the value counts more exactly, or how it was estimated (kg:qualifier)."),
-        ("period", "string", "The period the value refers to (kg:period: a year, month or date)."),
+        ("period", "string", "The period the value refers to (kg:period: a year, month or date), or 'undated in the source'."),
+        ("as_of", "string", "The date the value was true, or the end of its period (kg:asOf), typed as a date."),
         ("area", "string", "The CURIE of the area the value covers (kg:refArea)."),
         ("about", "string", "The CURIE of the entity the value is about, if not an area (kg:subject)."),
         ("publisher", "string", "The CURIE of the body that published the figure (dcterms:publisher)."),
@@ -342,7 +345,7 @@ def check_dataset(turtle: str) -> list[str]:
     return [f"{focus}: {message}" for focus, message, path in violations(store, load_shapes(DATASET_SHAPES))]
 
 
-def publish(result, staging: Path, previous: Path | None = None) -> str:
+def write_release_files(result, staging: Path, previous: Path | None = None) -> str:
     """Write the release files into ``staging`` (dataset.ttl last, describing all the others); return a summary."""
     from .paths import ONTOLOGY
     turtle = ontology_turtle(ONTOLOGY)

@@ -13,7 +13,7 @@ import rdflib
 
 from graph import release
 from graph.paths import DATASET_SHAPES, ONTOLOGY, ROOT
-from graph.publish import COLUMNS, check_dataset, context
+from graph.release_files import COLUMNS, check_dataset, context
 
 from test_browser import LOCAL_SCHEMES, LOOPBACK, browser, unavailable  # noqa: F401  (the Chromium fixture)
 
@@ -158,7 +158,7 @@ def test_ontology_page_renders_in_chromium_without_remote_requests(browser, cura
 
 
 def test_ontology_page_is_reused_only_when_its_input_is_unchanged(tmp_path):
-    from graph.publish import ontology_html
+    from graph.release_files import ontology_html
     turtle = ("@prefix dcterms: <http://purl.org/dc/terms/> . <http://x.org/o> a "
               "<http://www.w3.org/2002/07/owl#Ontology> ; dcterms:title \"T\" .")
     first = ontology_html(turtle)
