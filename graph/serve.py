@@ -262,11 +262,12 @@ class Endpoint:
         values = {k: v[0] for k, v in params.items() if k != "format"}
         try:
             bindings = bind(EndpointNames(lambda q, b=None: self.select(q, b, client)), query, values)
+            text = with_values(query.text, bindings)  # raises ValueError on an IRI that is not one
         except _Busy as busy:
             return busy.reply
         except (QueryError, LookupError, ValueError) as err:
             return Reply.text(400, f"bad parameter: {err.args[0] if err.args else err}")
-        job = dict(query=with_values(query.text, bindings), accept=accept, fmt=fmt)
+        job = dict(query=text, accept=accept, fmt=fmt)
         return self._maybe_html(job, fmt, f"{name}: {query.summary}", client)
 
 

@@ -149,18 +149,21 @@ class QueryPool:
         The fair-share rules of the module docstring.
     spare : bool
         Keep one loaded worker in reserve to replace a killed one at once.
+    wait_timeout : float, optional
+        Seconds a request may wait for a worker (default: ``timeout``).
     """
 
     def __init__(self, spec: str, graph=None, size: int = 2, timeout: float = DEFAULT_TIMEOUT,
                  memory_limit: int = DEFAULT_MEMORY_MB * _MIB, long_after: float = 1.0, long_slots: int | None = None,
                  per_client: int | None = None, max_waiting: int = 64, half_life: float = 60.0,
-                 spare: bool = True, ready_timeout: float = 600.0):
+                 spare: bool = True, wait_timeout: float | None = None, ready_timeout: float = 600.0):
         self.spec, self.graph = spec, str(graph) if graph else None
         self.size, self.timeout, self.ready_timeout = size, timeout, ready_timeout
         self.memory_limit, self.long_after = memory_limit, long_after
         self.long_slots = long_slots or max(1, size // 2)
         self.per_client = per_client or max(1, size - 1)
         self.max_waiting, self.half_life = max_waiting, half_life
+        self.wait_timeout = timeout if wait_timeout is None else wait_timeout
         self._context = multiprocessing.get_context("spawn")
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
@@ -259,7 +262,7 @@ class QueryPool:
         return min(eligible, key=lambda w: (self._score(w.client, now), w.seq), default=None)
 
     def _acquire(self, client: str) -> tuple[_Worker, float]:
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + self.wait_timeout
         with self._cond:
             mine = sum(1 for w in self._waiting if w.client == client)
             if len(self._waiting) >= self.max_waiting or mine >= max(1, self.max_waiting // 4):
@@ -277,7 +280,7 @@ class QueryPool:
                         self._started.setdefault(client, []).append(now)
                         return self._idle.pop(), now
                     if now >= deadline:
-                        raise PoolBusy(f"all {self.size} query workers stayed busy for {self.timeout:g} s")
+                        raise PoolBusy(f"all {self.size} query workers stayed busy for {self.wait_timeout:g} s")
                     self._cond.wait(min(deadline - now, 0.25))  # scores change with time: look again
             except BaseException:
                 if me in self._waiting:
