@@ -12,6 +12,9 @@ pyoxigraph cannot interrupt a running query, so each query runs in a worker
   one) may be long at once, so the other workers stay free for quick queries.
   A query that turns long when the lane is full is stopped (503). Long
   queries run at a lower CPU priority (nice 10).
+- **probation**: a client whose query was stopped (time, memory, lane, or
+  its worker died) runs its queries only in the long lane for the next
+  ``probation`` seconds: it waits for a lane slot, never takes a quick worker.
 
 **Fair shares.** Requests wait for a free worker in a queue ordered by their
 client's recent cost: worker-seconds used (a stopped query counts the whole
@@ -145,7 +148,7 @@ class QueryPool:
         Seconds a query may run, and a request may wait for a free worker.
     memory_limit : int
         Bytes a worker may grow while answering one query.
-    long_after, long_slots, per_client, max_waiting, half_life
+    long_after, long_slots, per_client, max_waiting, half_life, probation
         The fair-share rules of the module docstring.
     spare : bool
         Keep one loaded worker in reserve to replace a killed one at once.
@@ -156,7 +159,8 @@ class QueryPool:
     def __init__(self, spec: str, graph=None, size: int = 2, timeout: float = DEFAULT_TIMEOUT,
                  memory_limit: int = DEFAULT_MEMORY_MB * _MIB, long_after: float = 1.0, long_slots: int | None = None,
                  per_client: int | None = None, max_waiting: int = 64, half_life: float = 60.0,
-                 spare: bool = True, wait_timeout: float | None = None, ready_timeout: float = 600.0):
+                 spare: bool = True, wait_timeout: float | None = None, probation: float = 60.0,
+                 ready_timeout: float = 600.0):
         self.spec, self.graph = spec, str(graph) if graph else None
         self.size, self.timeout, self.ready_timeout = size, timeout, ready_timeout
         self.memory_limit, self.long_after = memory_limit, long_after
@@ -164,6 +168,8 @@ class QueryPool:
         self.per_client = per_client or max(1, size - 1)
         self.max_waiting, self.half_life = max_waiting, half_life
         self.wait_timeout = timeout if wait_timeout is None else wait_timeout
+        self.probation = probation
+        self._probation: dict[str, float] = {}  # client -> until when it runs only in the long lane
         self._context = multiprocessing.get_context("spawn")
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
@@ -257,11 +263,23 @@ class QueryPool:
         decayed = cost * math.pow(0.5, (now - when) / self.half_life)
         return decayed + sum(now - start for start in self._started.get(client, ()))
 
+    def _on_probation(self, client: str, now: float) -> bool:
+        until = self._probation.get(client)
+        if until is not None and until <= now:
+            del self._probation[client]
+            return False
+        return until is not None
+
+    def _eligible(self, waiter: _Waiter, now: float) -> bool:
+        if self._running[waiter.client] >= self.per_client:
+            return False
+        return self._long < self.long_slots or not self._on_probation(waiter.client, now)
+
     def _next(self, now: float) -> _Waiter | None:
-        eligible = [w for w in self._waiting if self._running[w.client] < self.per_client]
+        eligible = [w for w in self._waiting if self._eligible(w, now)]
         return min(eligible, key=lambda w: (self._score(w.client, now), w.seq), default=None)
 
-    def _acquire(self, client: str) -> tuple[_Worker, float]:
+    def _acquire(self, client: str) -> tuple[_Worker, float, bool]:
         deadline = time.monotonic() + self.wait_timeout
         with self._cond:
             mine = sum(1 for w in self._waiting if w.client == client)
@@ -278,7 +296,10 @@ class QueryPool:
                         self._waiting.remove(me)
                         self._running[client] += 1
                         self._started.setdefault(client, []).append(now)
-                        return self._idle.pop(), now
+                        long = self._on_probation(client, now)
+                        if long:
+                            self._long += 1
+                        return self._idle.pop(), now, long
                     if now >= deadline:
                         raise PoolBusy(f"all {self.size} query workers stayed busy for {self.wait_timeout:g} s")
                     self._cond.wait(min(deadline - now, 0.25))  # scores change with time: look again
@@ -291,6 +312,8 @@ class QueryPool:
     def _release(self, client: str, started: float, worker: _Worker | None, long: bool, penalty: float) -> None:
         now = time.monotonic()
         with self._cond:
+            if penalty:
+                self._probation[client] = now + self.probation
             self._running[client] -= 1
             if not self._running[client]:
                 del self._running[client]
@@ -304,6 +327,7 @@ class QueryPool:
             if len(self._cost) > 10_000:  # forget the cheapest clients
                 for name in sorted(self._cost, key=lambda c: self._cost[c][0])[:5_000]:
                     del self._cost[name]
+                self._probation = {c: t for c, t in self._probation.items() if t > now}
             if worker is not None:
                 self._idle.append(worker)
             self._cond.notify_all()
@@ -329,8 +353,10 @@ class QueryPool:
         QueryStopped
             The query went past the memory limit, or turned long when the long lane was full.
         """
-        worker, started = self._acquire(client)
-        long, penalty, keep = False, 0.0, worker
+        worker, started, long = self._acquire(client)
+        penalty, keep = 0.0, worker
+        if long:
+            _renice(worker, 10)
         try:
             worker.conn.send(job)
             deadline = started + self.timeout

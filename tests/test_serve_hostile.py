@@ -234,9 +234,15 @@ def test_heavy_clients_do_not_starve_a_light_one(limited):
     status, headers, body = request(limited.url, params={"query": HEAVY}, source="127.0.0.3")
     assert status == 503 and headers["retry-after"] == "5"
     assert body == b"query stopped after 0.5 s: the 1 slot(s) for long queries are taken; retry later\n"
+    second = threading.Thread(target=request, args=(limited.url,), kwargs={"params": {"query": ASK},
+                                                                           "source": "127.0.0.3"})
+    second.start()  # on probation: waits for the long lane, which the first heavy query holds
     status, _, body = request(limited.url, params={"query": ASK}, source="127.0.0.4")
     assert (status, json.loads(body)) == (200, {"head": {}, "boolean": True})
+    time.sleep(0.3)
+    assert second.is_alive() and worker.is_alive()
     worker.join(timeout=30)
+    second.join(timeout=30)
     assert first["reply"][0] == 503 and first["reply"][2] == b"query stopped after the time limit of 5 s\n"
 
 
