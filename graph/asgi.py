@@ -5,7 +5,8 @@
   connection is closed; a request carrying both ``Content-Length`` and
   ``Transfer-Encoding`` is refused (400, connection closed), so nothing can
   be smuggled behind it. Bodies over :data:`MAX_BODY` are 413; a body that
-  does not arrive within :data:`BODY_TIMEOUT` seconds is 408.
+  does not arrive within :data:`BODY_TIMEOUT` seconds is 408; a request line
+  and headers over :data:`MAX_HEAD` bytes are 400.
 - **Connections**: one event loop, no thread per connection; a connection
   idle for ``idle_timeout`` seconds is closed, counted from when it opens
   (uvicorn counts only between requests); past ``max_connections`` a request
@@ -36,6 +37,7 @@ __all__ = ["App", "HttpServer", "listen", "host_allowed", "LOOPBACK_NAMES", "MAX
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
 BODY_TIMEOUT = 10.0  # seconds for a request body to arrive
+MAX_HEAD = 128 * 1024  # bytes of a request line and headers: a GET of a query near the 64 KiB limit fits
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
@@ -186,7 +188,7 @@ class HttpServer:
                                 server_header=False, access_log=log, log_level="info" if log else "warning",
                                 log_config=uvicorn.config.LOGGING_CONFIG if log else None,
                                 timeout_keep_alive=idle_timeout, limit_concurrency=max_connections,
-                                h11_max_incomplete_event_size=16 * 1024, timeout_graceful_shutdown=2)
+                                h11_max_incomplete_event_size=MAX_HEAD, timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
         self._thread = None
 

@@ -121,12 +121,17 @@ class Endpoint:
         except BaseException:
             sock.close()
             raise
-        self.home = home_page(self.library, self.pool.triples, timeout, max_rows)
-        hosts = {*LOOPBACK_NAMES, *allowed_hosts}
-        if not _wildcard(host):
-            hosts.add(host)
-        self.app = App(self.respond, sorted(hosts), cors, threads=self.pool.max_waiting + workers + 8)
-        self.http = HttpServer(self.app, sock, idle_timeout=idle_timeout, log=log)
+        try:
+            self.home = home_page(self.library, self.pool.triples, timeout, max_rows)
+            hosts = {*LOOPBACK_NAMES, *allowed_hosts}
+            if not _wildcard(host):
+                hosts.add(host)
+            self.app = App(self.respond, sorted(hosts), cors, threads=self.pool.max_waiting + workers + 8)
+            self.http = HttpServer(self.app, sock, idle_timeout=idle_timeout, log=log)
+        except BaseException:
+            sock.close()
+            self.pool.close()
+            raise
 
     @property
     def url(self) -> str:

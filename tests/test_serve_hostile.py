@@ -280,7 +280,10 @@ def test_a_bad_iri_parameter_or_graph_is_400(limited):
     ("--host", "example.org", "argument --host: invalid an IP address (127.0.0.1, ::1, 0.0.0.0, ...) "
                               "or localhost value: 'example.org'"),
 ])
-def test_every_flag_is_checked_with_a_one_line_error(capsys, flag, value, message):
+def test_every_flag_is_checked_with_a_one_line_error(capsys, monkeypatch, flag, value, message):
+    def never(*args, **kwargs):
+        raise AssertionError("the endpoint was started despite the bad flag")
+    monkeypatch.setattr("graph.serve.Endpoint", never)
     with pytest.raises(SystemExit) as done:
         main(["serve", flag, value])
     assert done.value.code == 2
@@ -291,3 +294,9 @@ def test_a_bad_store_spec_is_a_one_line_error(capsys):
     assert main(["serve", "--store", "nosuch:x"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cdkg serve: ") and err.count("\n") == 1
+
+
+def test_a_long_query_under_the_size_limit_is_answered_by_get(limited):
+    query = "ASK { ?s ?p ?o } # " + "x" * 40_000 + "\n"
+    status, _, body = request(limited.url, params={"query": query})
+    assert (status, json.loads(body)) == (200, {"head": {}, "boolean": True})
