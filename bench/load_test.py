@@ -101,18 +101,20 @@ def summarise(results: list, elapsed: float) -> dict:
             "mean_ms": round(statistics.mean(latencies) * 1000, 1) if latencies else None}
 
 
-def run(base: str, clients: int, duration: float, max_requests: int, attackers: int = 0) -> dict:
-    """Run the clients (and the attackers, each from its own loopback address); return the summary."""
+def run(base: str, clients: int, duration: float, max_requests: int, attackers: int = 0,
+        one_address: bool = False) -> dict:
+    """Run the clients (and the attackers, each from its own loopback address unless ``one_address``)."""
     paths = requests_to_send()
     results: list = []
     attacks: list = []
     budget = threading.Semaphore(max_requests)
     stop_at = time.monotonic() + duration
-    source = (lambda i: f"127.0.1.{i + 1}") if attackers else (lambda i: None)
+    source = (lambda i: f"127.0.1.{i + 1}") if attackers and not one_address else (lambda i: None)
+    attacker = (lambda i: None) if one_address else (lambda i: f"127.0.0.{i + 2}")
     threads = [threading.Thread(target=client, args=(base, paths, stop_at, budget, results, source(i)))
                for i in range(clients)]
     attack = [threading.Thread(target=client, args=(base, heavy_paths()[i % len(HEAVY):] + heavy_paths(), stop_at,
-                                                    budget, attacks, f"127.0.0.{i + 2}"))
+                                                    budget, attacks, attacker(i)))
               for i in range(attackers)]
     start = time.perf_counter()
     for t in attack + threads:
@@ -128,7 +130,8 @@ def run(base: str, clients: int, duration: float, max_requests: int, attackers: 
         kinds: dict = {}
         for _, status in attacks:
             kinds[str(status)] = kinds.get(str(status), 0) + 1
-        summary.update(attackers=attackers, attack_requests=len(attacks), attack_answers=kinds)
+        summary.update(attackers=attackers, attack_requests=len(attacks), attack_answers=kinds,
+                       one_address=one_address)
     return summary
 
 
@@ -160,6 +163,8 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, help="library clients (default 20; 10 with --attack)")
     parser.add_argument("--attack", action="store_true", help="add clients looping heavy queries")
     parser.add_argument("--attackers", type=int, default=2, help="heavy-query clients with --attack (default 2)")
+    parser.add_argument("--one-address", action="store_true",
+                        help="with --attack, send every client from 127.0.0.1 (users behind one proxy)")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds (default 30)")
     parser.add_argument("--max-requests", type=int, default=50_000, help="stop after this many requests in all")
     parser.add_argument("--out", type=Path, default=HERE / "results")
@@ -171,7 +176,8 @@ def main(argv=None) -> int:
         server, base = start_server(args.graph, args.workers)
     try:
         clients = args.clients or (10 if args.attack else 20)
-        summary = run(base, clients, args.duration, args.max_requests, args.attackers if args.attack else 0)
+        summary = run(base, clients, args.duration, args.max_requests, args.attackers if args.attack else 0,
+                      args.one_address)
     finally:
         if server:
             server.terminate()

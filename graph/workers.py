@@ -12,15 +12,20 @@ pyoxigraph cannot interrupt a running query, so each query runs in a worker
   one) may be long at once, so the other workers stay free for quick queries.
   A query that turns long when the lane is full is stopped (503). Long
   queries run at a lower CPU priority (nice 10).
-- **probation**: a client whose query was stopped (time, memory, lane, or
-  its worker died) runs its queries only in the long lane for the next
-  ``probation`` seconds: it waits for a lane slot, never takes a quick worker.
+- **probation**: when a query is stopped (time, memory, lane, or its worker
+  died), for the next ``probation`` seconds the same query text (compared
+  token by token, so spacing and comments do not matter), from anyone, runs
+  only in the long lane (it waits for a lane slot, never takes a quick
+  worker), and the client that sent it is on a short leash: its queries turn
+  long after ``leash`` seconds instead of ``long_after``. Users behind one
+  address (a proxy) keep their quick queries, which finish well within the
+  leash.
 
 **Fair shares.** Requests wait for a free worker in a queue ordered by their
 client's recent cost: worker-seconds used (a stopped query counts the whole
 time limit on top), decaying with a half-life of ``half_life`` seconds, plus
 the time of its queries running now. A client (an IP address) runs at most
-``per_client`` queries at once (all but one worker), at most ``max_waiting``
+``per_client`` queries at once (default: every worker), at most ``max_waiting``
 requests wait in all (and a quarter of that per client), and no request waits
 longer than the time limit: busy is a 503, with ``Retry-After``.
 
@@ -44,7 +49,8 @@ import pyoxigraph as ox
 
 from .answer import Reply, execute
 
-__all__ = ["QueryPool", "QueryTimeout", "QueryStopped", "PoolBusy", "DEFAULT_TIMEOUT", "DEFAULT_MEMORY_MB"]
+__all__ = ["QueryPool", "QueryTimeout", "QueryStopped", "PoolBusy", "fingerprint", "DEFAULT_TIMEOUT",
+           "DEFAULT_MEMORY_MB"]
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MEMORY_MB = 1024
@@ -130,6 +136,17 @@ class _Worker:
 class _Waiter:
     client: str
     seq: int
+    query: str = ""
+
+
+def fingerprint(query: str) -> str:
+    """The query's tokens, without spacing or comments: two texts that differ only there are one query.
+
+    >>> fingerprint("ASK { ?s ?p ?o } # x") == fingerprint("ASK{?s ?p ?o}")
+    True
+    """
+    from .guards import tokens
+    return "query:" + " ".join(text for _, text in tokens(query))
 
 
 class QueryPool:
@@ -148,7 +165,7 @@ class QueryPool:
         Seconds a query may run, and a request may wait for a free worker.
     memory_limit : int
         Bytes a worker may grow while answering one query.
-    long_after, long_slots, per_client, max_waiting, half_life, probation
+    long_after, long_slots, per_client, max_waiting, half_life, probation, leash
         The fair-share rules of the module docstring.
     spare : bool
         Keep one loaded worker in reserve to replace a killed one at once.
@@ -160,16 +177,17 @@ class QueryPool:
                  memory_limit: int = DEFAULT_MEMORY_MB * _MIB, long_after: float = 1.0, long_slots: int | None = None,
                  per_client: int | None = None, max_waiting: int = 64, half_life: float = 60.0,
                  spare: bool = True, wait_timeout: float | None = None, probation: float = 60.0,
+                 leash: float = 0.1,
                  ready_timeout: float = 600.0):
         self.spec, self.graph = spec, str(graph) if graph else None
         self.size, self.timeout, self.ready_timeout = size, timeout, ready_timeout
         self.memory_limit, self.long_after = memory_limit, long_after
         self.long_slots = long_slots or max(1, size // 2)
-        self.per_client = per_client or max(1, size - 1)
+        self.per_client = per_client or size
         self.max_waiting, self.half_life = max_waiting, half_life
         self.wait_timeout = timeout if wait_timeout is None else wait_timeout
-        self.probation = probation
-        self._probation: dict[str, float] = {}  # client -> until when it runs only in the long lane
+        self.probation, self.leash = probation, leash
+        self._probation: dict[str, float] = {}  # client or query fingerprint -> until when
         self._context = multiprocessing.get_context("spawn")
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
@@ -273,19 +291,19 @@ class QueryPool:
     def _eligible(self, waiter: _Waiter, now: float) -> bool:
         if self._running[waiter.client] >= self.per_client:
             return False
-        return self._long < self.long_slots or not self._on_probation(waiter.client, now)
+        return self._long < self.long_slots or not self._on_probation(waiter.query, now)
 
     def _next(self, now: float) -> _Waiter | None:
         eligible = [w for w in self._waiting if self._eligible(w, now)]
         return min(eligible, key=lambda w: (self._score(w.client, now), w.seq), default=None)
 
-    def _acquire(self, client: str) -> tuple[_Worker, float, bool]:
+    def _acquire(self, client: str, query: str) -> tuple[_Worker, float, bool]:
         deadline = time.monotonic() + self.wait_timeout
         with self._cond:
             mine = sum(1 for w in self._waiting if w.client == client)
             if len(self._waiting) >= self.max_waiting or mine >= max(1, self.max_waiting // 4):
                 raise PoolBusy(f"{len(self._waiting)} requests are waiting for the {self.size} query workers")
-            me = _Waiter(client, next(self._seq))
+            me = _Waiter(client, next(self._seq), query)
             self._waiting.append(me)
             try:
                 while True:
@@ -296,7 +314,7 @@ class QueryPool:
                         self._waiting.remove(me)
                         self._running[client] += 1
                         self._started.setdefault(client, []).append(now)
-                        long = self._on_probation(client, now)
+                        long = self._on_probation(query, now)
                         if long:
                             self._long += 1
                         return self._idle.pop(), now, long
@@ -309,11 +327,12 @@ class QueryPool:
                 self._cond.notify_all()
                 raise
 
-    def _release(self, client: str, started: float, worker: _Worker | None, long: bool, penalty: float) -> None:
+    def _release(self, client: str, query: str, started: float, worker: _Worker | None, long: bool,
+                 penalty: float) -> None:
         now = time.monotonic()
         with self._cond:
             if penalty:
-                self._probation[client] = now + self.probation
+                self._probation[client] = self._probation[query] = now + self.probation
             self._running[client] -= 1
             if not self._running[client]:
                 del self._running[client]
@@ -353,7 +372,10 @@ class QueryPool:
         QueryStopped
             The query went past the memory limit, or turned long when the long lane was full.
         """
-        worker, started, long = self._acquire(client)
+        query = fingerprint(job.get("query", ""))
+        worker, started, long = self._acquire(client, query)
+        with self._cond:
+            long_after = self.leash if self._on_probation(client, started) else self.long_after
         penalty, keep = 0.0, worker
         if long:
             _renice(worker, 10)
@@ -367,12 +389,12 @@ class QueryPool:
                 elif _rss(worker.process.pid) - worker.baseline > self.memory_limit:
                     reason, message = "memory", (f"query stopped: it needed more than "
                                                  f"{self.memory_limit // _MIB} MiB of memory (the limit per query)")
-                elif not long and now - started >= self.long_after:
+                elif not long and now - started >= long_after:
                     long = self._turn_long()
                     if long:
                         _renice(worker, 10)
                         continue
-                    reason, message = "lane", (f"query stopped after {self.long_after:g} s: the {self.long_slots} "
+                    reason, message = "lane", (f"query stopped after {long_after:g} s: the {self.long_slots} "
                                                "slot(s) for long queries are taken; retry later")
                 else:
                     continue
@@ -395,7 +417,7 @@ class QueryPool:
             if long and keep is not None and not _renice(keep, 0):
                 self._retire(keep)  # cannot raise its priority again: a fresh worker instead
                 keep = None
-            self._release(client, started, keep, long, penalty)
+            self._release(client, query, started, keep, long, penalty)
         return reply
 
     def close(self) -> None:
