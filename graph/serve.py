@@ -31,6 +31,7 @@ It is built from small parts:
 
 from __future__ import annotations
 
+import argparse
 import html
 import ipaddress
 import json
@@ -361,22 +362,20 @@ def _number(kind, low, high, what):
         except ValueError:
             value = None
         if value is None or (kind is float and not math.isfinite(value)) or not low <= value <= high:
-            raise ValueError
+            raise argparse.ArgumentTypeError(f"must be {what}, not {text!r}")
         return value
-    parse.__name__ = what
     return parse
 
 
 def _host(text: str) -> str:
+    """An argparse type: an IP address (brackets allowed around IPv6) or localhost."""
     if text == "localhost":
         return text
     try:
         return str(ipaddress.ip_address(text.strip("[]")))
     except ValueError:
-        raise ValueError from None
-
-
-_host.__name__ = "an IP address (127.0.0.1, ::1, 0.0.0.0, ...) or localhost"
+        raise argparse.ArgumentTypeError(f"must be an IP address (127.0.0.1, ::1, 0.0.0.0, ...) or localhost, "
+                                         f"not {text!r}") from None
 
 
 def _one_line_error(parser):

@@ -272,15 +272,15 @@ def test_a_bad_iri_parameter_or_graph_is_400(limited):
 # -- flags ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("flag,value,message", [
-    ("--timeout", "-1", "argument --timeout: invalid a number of seconds above 0 value: '-1'"),
-    ("--timeout", "nan", "argument --timeout: invalid a number of seconds above 0 value: 'nan'"),
-    ("--workers", "0", "argument --workers: invalid a worker count from 1 to 64 value: '0'"),
-    ("--max-rows", "0", "argument --max-rows: invalid a row count of at least 1 value: '0'"),
-    ("--max-bytes", "10", "argument --max-bytes: invalid a byte count of at least 1024 value: '10'"),
-    ("--memory-limit", "1", "argument --memory-limit: invalid a number of MiB of at least 16 value: '1'"),
-    ("--port", "70000", "argument --port: invalid a port number from 0 to 65535 value: '70000'"),
-    ("--host", "example.org", "argument --host: invalid an IP address (127.0.0.1, ::1, 0.0.0.0, ...) "
-                              "or localhost value: 'example.org'"),
+    ("--timeout", "-1", "argument --timeout: must be a number of seconds above 0, not '-1'"),
+    ("--timeout", "nan", "argument --timeout: must be a number of seconds above 0, not 'nan'"),
+    ("--workers", "0", "argument --workers: must be a worker count from 1 to 64, not '0'"),
+    ("--max-rows", "0", "argument --max-rows: must be a row count of at least 1, not '0'"),
+    ("--max-bytes", "10", "argument --max-bytes: must be a byte count of at least 1024, not '10'"),
+    ("--memory-limit", "1", "argument --memory-limit: must be a number of MiB of at least 16, not '1'"),
+    ("--port", "70000", "argument --port: must be a port number from 0 to 65535, not '70000'"),
+    ("--host", "example.org", "argument --host: must be an IP address (127.0.0.1, ::1, 0.0.0.0, ...) "
+                              "or localhost, not 'example.org'"),
 ])
 def test_every_flag_is_checked_with_a_one_line_error(capsys, monkeypatch, flag, value, message):
     def never(*args, **kwargs):
