@@ -184,9 +184,18 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
 
 
 def _turtle(triples: list) -> str:
-    """Turtle by pyoxigraph, triples in sorted order, prefixes sorted."""
+    r"""Turtle by pyoxigraph, triples in sorted order, prefixes sorted.
+
+    Lines are split at ``\n`` only: pyoxigraph escapes line feeds inside
+    literals but writes U+2028, U+2029 and U+0085 as they are, and
+    ``str.splitlines()`` would cut a literal there.
+
+    >>> triple = ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("x\u2028y\x85z"))
+    >>> [q.object.value for q in ox.parse(_turtle([triple]), format=ox.RdfFormat.TURTLE)]
+    ['x\u2028y\x85z']
+    """
     text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)).decode("utf-8")
-    lines = text.splitlines()
+    lines = text.rstrip("\n").split("\n")
     head = sorted(line for line in lines if line.startswith("@prefix"))
     body = [line for line in lines if not line.startswith("@prefix")]
     return "\n".join(head + [""] + body) + "\n"
