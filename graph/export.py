@@ -4,9 +4,10 @@
 ``graph-inferred.nt``    asserted plus inferred triples, sorted N-Triples
 ``graph.jsonld``         the asserted graph as JSON-LD, compacted with the prefixes of ``context.jsonld``
 ``entities.csv``         id,type,label_en,label_zh,aliases
-``relations.csv``        subject,subject_label,predicate,object,object_label,start,end,source,locator
+``relations.csv``        subject,...,start,end,stake,as_of,source,source_url,locator
 ``observations.csv``     the statistics, one row per observation and source
 ``corrected-claims.csv`` seed claims a primary source contradicts, with the reason
+``sources.csv``          id,title,publisher,date,url,kind,language: every source a citation points into
 ``report.md``            counts by class and predicate, checks run, corrected claims
 
 Everything is read from the build's Oxigraph store with a few SPARQL SELECTs
@@ -34,16 +35,17 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .network import DATE_PROPERTIES
-from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SKOS, curie, slug
+from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, curie, slug
 
 __all__ = ["Facts", "Tables", "asserted_outputs", "write_closure", "write_outputs", "entity_rows", "relation_rows",
            "observation_rows", "corrected_rows", "report", "ENTITY_COLUMNS", "RELATION_COLUMNS"]
 
 ENTITY_COLUMNS = ["id", "type", "label_en", "label_zh", "aliases"]
 RELATION_COLUMNS = ["subject", "subject_label", "predicate", "object", "object_label",
-                    "start", "end", "stake", "as_of", "source", "locator"]
+                    "start", "end", "stake", "as_of", "source", "source_url", "locator"]
 OBSERVATION_COLUMNS = ["id", "label_en", "indicator", "value", "unit", "qualifier", "period", "as_of",
-                       "area", "about", "publisher", "source", "locator"]
+                       "area", "about", "publisher", "source", "source_url", "locator"]
+SOURCE_COLUMNS = ["id", "title", "publisher", "date", "url", "kind", "language"]
 CORRECTED_COLUMNS = ["claim", "subject", "predicate", "object", "correction", "corrected_by",
                      "source", "locator"]
 #: The observation attributes of observations.csv, by column.
@@ -114,6 +116,16 @@ class Facts:
         for x, k, v, iri in q(f"SELECT ?x ?k ?v (isIRI(?v) AS ?iri) WHERE {{ ?x a <{KG.Observation}> . "
                               f"VALUES ?k {{ {values} }} ?x ?k ?v }}"):
             self.observation_values[x].setdefault(by_key[k], curie(v) if iri == "true" else v)
+        self.source_records: dict[str, dict] = {}
+        for s, kind, title, publisher, date, url, lang in q(f"""SELECT ?s ?kind (MIN(STR(?t)) AS ?title)
+                (MIN(STR(?p)) AS ?publisher) (MIN(STR(?d)) AS ?date) (MIN(STR(?u)) AS ?url) (MIN(STR(?l)) AS ?lang)
+                WHERE {{ VALUES ?type {{ <{KG.Source}> <{KG.SeedDocument}> }} ?s a ?type .
+                BIND (IF(?type = <{KG.SeedDocument}>, "seed", "source") AS ?kind)
+                OPTIONAL {{ ?s <{DCTERMS.title}> ?t }} OPTIONAL {{ ?s <{DCTERMS.publisher}> ?p }}
+                OPTIONAL {{ ?s <{DCTERMS.date}> ?d }} OPTIONAL {{ ?s <{SCHEMA.url}> ?u }}
+                OPTIONAL {{ ?s <{DCTERMS.language}> ?l }} }} GROUP BY ?s ?kind"""):
+            self.source_records[curie(s)] = {"title": title, "publisher": publisher, "date": date, "url": url,
+                                             "kind": kind, "language": lang}
         self.seed_files = sorted((f, s) for s, f in q(f"SELECT ?s ?f WHERE {{ ?s <{KG.seedFile}> ?f }}"))
         self.wikidata = {e for e, in q(f"SELECT DISTINCT ?e WHERE {{ ?e <{SKOS.exactMatch}> ?m "
                                       f"FILTER (CONTAINS(STR(?m), \"wikidata.org/entity/\")) }}")}
@@ -129,6 +141,10 @@ class Facts:
 
     def sorted_citations(self, holder: str) -> list[tuple[str, str]]:
         return sorted(self.citations.get(holder, ()))
+
+    def source_url(self, source: str) -> str:
+        """The URL of a source (by CURIE), or '' where it has none (the seed documents)."""
+        return self.source_records.get(source, {}).get("url", "")
 
 
 def entity_rows(facts: Facts) -> list[dict]:
@@ -150,7 +166,8 @@ def relation_rows(facts: Facts) -> list[dict]:
         base = {"subject": curie(s), "subject_label": facts.label(s), "predicate": slug(v["p"]),
                 "object": curie(o), "object_label": facts.label(o), "start": v["start"], "end": v["end"],
                 "stake": v["stake"], "as_of": v["as_of"]}
-        rows += [{**base, "source": source, "locator": locator} for source, locator in facts.sorted_citations(claim)]
+        rows += [{**base, "source": source, "source_url": facts.source_url(source), "locator": locator}
+                 for source, locator in facts.sorted_citations(claim)]
     return sorted(rows, key=lambda r: [r[c] for c in RELATION_COLUMNS])
 
 
@@ -160,8 +177,15 @@ def observation_rows(facts: Facts) -> list[dict]:
     for obs in facts.observations:
         values = facts.observation_values.get(obs, {})
         base = {"id": curie(obs), "label_en": facts.label(obs), **{k: values.get(k, "") for k in _OBSERVATION_KEYS}}
-        rows += [{**base, "source": source, "locator": locator} for source, locator in facts.sorted_citations(obs)]
+        rows += [{**base, "source": source, "source_url": facts.source_url(source), "locator": locator}
+                 for source, locator in facts.sorted_citations(obs)]
     return sorted(rows, key=lambda r: [r[c] for c in OBSERVATION_COLUMNS])
+
+
+def source_rows(facts: Facts) -> list[dict]:
+    """One row per source, seeds first (their kind is "seed"), then by id."""
+    return sorted(({"id": s, **v} for s, v in facts.source_records.items()),
+                  key=lambda r: (r["kind"] != "seed", r["id"]))
 
 
 def corrected_rows(facts: Facts) -> list[dict]:
@@ -347,6 +371,7 @@ def asserted_outputs(store: ox.Store, summary: dict | None = None) -> Tables:
         "relations.csv": _csv(relations, RELATION_COLUMNS),
         "observations.csv": _csv(observations, OBSERVATION_COLUMNS),
         "corrected-claims.csv": _csv(corrected, CORRECTED_COLUMNS),
+        "sources.csv": _csv(source_rows(facts), SOURCE_COLUMNS),
     })
     return Tables(files, facts, relations, corrected, summary)
 

@@ -200,6 +200,7 @@ COLUMNS = {
         ("stake", "decimal", "For an ownership claim, the share of equity in percent (kg:stake); empty otherwise."),
         ("as_of", "string", "The date the stake figure was true (kg:asOf): one claim of a dated history."),
         ("source", "string", "The CURIE (src:...) of the source that states the relation."),
+        ("source_url", "anyURI", "The web address of that source (schema:url); empty for the seed documents."),
         ("locator", "string", "Where in that source: a page, article, section or seed-file line."),
     ]),
     "observations.csv": ("One row per statistical observation and source.", [
@@ -215,7 +216,17 @@ COLUMNS = {
         ("about", "string", "The CURIE of the entity the value is about, if not an area (kg:subject)."),
         ("publisher", "string", "The CURIE of the body that published the figure (dcterms:publisher)."),
         ("source", "string", "The CURIE of the source that states it."),
+        ("source_url", "anyURI", "The web address of that source (schema:url); empty for the seed documents."),
         ("locator", "string", "Where in that source."),
+    ]),
+    "sources.csv": ("One row per source that a citation points into: the seed documents first, then the others.", [
+        ("id", "string", "The source's CURIE (src:...); the full IRI is https://w3id.org/cdkg/source/ + the part after src:."),
+        ("title", "string", "Its title as published (dcterms:title)."),
+        ("publisher", "string", "Who published it (dcterms:publisher), as the source names itself."),
+        ("date", "string", "Its publication date (dcterms:date: YYYY, YYYY-MM or YYYY-MM-DD); empty if unknown."),
+        ("url", "anyURI", "Where to open it (schema:url); empty for the seed documents, which ship in shared/seeds."),
+        ("kind", "string", "seed (one of the five seed documents) or source."),
+        ("language", "string", "Its language (dcterms:language) where recorded; empty otherwise."),
     ]),
     "corrected-claims.csv": ("Claims of the seed documents that a primary source contradicts; not asserted.", [
         ("claim", "string", "The corrected claim's CURIE (claim:subject.predicate.object)."),
@@ -244,6 +255,7 @@ FILES = {
     "relations.csv": COLUMNS["relations.csv"][0],
     "observations.csv": COLUMNS["observations.csv"][0],
     "corrected-claims.csv": COLUMNS["corrected-claims.csv"][0],
+    "sources.csv": COLUMNS["sources.csv"][0],
     "csv-metadata.json": "The data dictionary of every CSV column, as CSV on the Web (CSVW) metadata.",
     "data-dictionary.md": "The data dictionary of every CSV column, to read.",
     "report.md": "Counts by class and predicate, checks passed, seed coverage, corrected claims.",

@@ -94,7 +94,7 @@ def test_one_distribution_per_file_with_true_size_and_checksum(dataset):
     out, g = dataset
     files = sorted(p.name for p in out.iterdir() if p.is_file() and p.name != "dataset.ttl")
     dists = {str(g.value(d, DCT.title)): d for d in g.subjects(rdflib.RDF.type, DCAT.Distribution)}
-    assert sorted(dists) == files and "dataset.ttl" not in dists and len(files) == 13  # no graph.html: the fixture builds without the HTML step
+    assert sorted(dists) == files and "dataset.ttl" not in dists and len(files) == 14  # no graph.html: the fixture builds without the HTML step
     for name, d in dists.items():
         data = (out / name).read_bytes()
         assert int(g.value(d, DCAT.byteSize)) == len(data), name
