@@ -162,7 +162,9 @@ def _show(args) -> int:
         print(f"  {key}: {', '.join(values)}")
     for key, values in sorted(view["attributes"].items()):
         print(f"  {key}: {', '.join(values)}")
-    print(f"  sources: {_cites(view['sources'])}")
+    print("  sources:")
+    for s in view["sources"]:
+        print(f"    {s['source']} {s['locator']}" + (f"  {s['url']}" if s.get("url") else ""))
     print(f"  relations ({len(view['relations'])}):")
     for r in view["relations"]:
         arrow = f"--{r['predicate']}-->" if r["direction"] == "out" else f"<--{r['predicate']}--"

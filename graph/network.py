@@ -13,7 +13,7 @@ from __future__ import annotations
 import networkx as nx
 from rdflib import Graph, URIRef
 
-from .namespaces import DCTERMS, KG, RDF, RDFS, SKOS, curie, slug
+from .namespaces import DCTERMS, KG, RDF, RDFS, SCHEMA, SKOS, curie, slug
 from .termgraph import label
 
 __all__ = ["to_networkx", "entity_classes", "DATE_PROPERTIES"]
@@ -41,7 +41,8 @@ def _sources(graph: Graph, node) -> list[dict]:
         note = graph.value(cite, SKOS.note)
         rows.append({"source": curie(source), "title": str(graph.value(source, DCTERMS.title) or ""),
                      "locator": str(graph.value(cite, KG.locator) or ""),
-                     "note": str(note) if note is not None else ""})
+                     "note": str(note) if note is not None else "",
+                     "url": str(graph.value(source, SCHEMA.url) or "")})
     return sorted(rows, key=lambda r: (r["source"], r["locator"]))
 
 

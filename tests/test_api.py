@@ -57,7 +57,7 @@ def test_describe_lists_relations_with_sources(tiny_kg):
     ]
     assert [(f["former_name"], f["until"]) for f in view["former_names"]] == [("Ant Financial", "2020-07")]
     assert view["relations"][2]["sources"] == [
-        {"source": "src:fixture", "title": "Test fixture", "locator": "line 12", "note": ""}]
+        {"source": "src:fixture", "title": "Test fixture", "locator": "line 12", "note": "", "url": ""}]
 
 
 def test_neighbours_by_predicate_and_direction(tiny_kg):
