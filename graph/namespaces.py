@@ -46,6 +46,11 @@ class KG(DefinedNamespace):
     changedBy: URIRef
     resultedFrom: URIRef
     sharedName: URIRef
+    documentNumber: URIRef
+    draftDate: URIRef
+    ActorCategory: URIRef
+    includesClass: URIRef
+    sourceQuality: URIRef
     OrganizationalChange: URIRef
     Renaming: URIRef
     formerName: URIRef
