@@ -38,6 +38,7 @@ class Step:
     target: str
     sources: tuple = ()
     as_of: str = ""  # the date the step's stake was true, where it has one
+    qualifier: str = ""  # how the stake is bounded in its source ("less than", "about"), where it says
 
     def __str__(self) -> str:
         cites = "; ".join(f"{s['source']} {s['locator']}" for s in self.sources)
@@ -62,6 +63,12 @@ class Ownership:
     @property
     def as_of(self) -> str:
         return min((s.as_of for s in self.chain if s.as_of), default="")
+
+    @property
+    def qualifier(self) -> str:
+        """How the effective stake is bounded: "less than" or "about" where a step's figure is, else ""."""
+        bounds = {s.qualifier for s in self.chain if s.qualifier and s.qualifier != "exact"}
+        return "less than" if "less than" in bounds else ("about" if bounds else "")
 
 
 @dataclass(frozen=True)
@@ -261,7 +268,7 @@ class KnowledgeGraph:
                     if other in seen:
                         continue
                     seen.add(other)
-                    step = Step(u, "owns", v, tuple(e["sources"]), e.get("as_of", ""))  # one step per claim
+                    step = Step(u, "owns", v, tuple(e["sources"]), e.get("as_of", ""), e.get("qualifier", ""))
                     new_chain = (step, *chain) if upward else (*chain, step)
                     s = None if stake is None or e.get("stake") is None else stake * e["stake"] / 100
                     owner, owned = (other, start) if upward else (start, other)

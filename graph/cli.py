@@ -280,7 +280,8 @@ def _owners(args) -> int:
     print(f"{'holdings' if args.holdings else 'owners'} of {_name(kg, node)}: {len(found)}")
     for o in found:
         other = o.owned if args.holdings else o.owner
-        stake = "stake not published" if o.stake is None else f"effective stake {o.stake:g}%"
+        bound = f"{o.qualifier} " if o.qualifier else ""
+        stake = "stake not published" if o.stake is None else f"effective stake {bound}{o.stake:g}%"
         if o.stake is not None and o.as_of:
             stake += f" (as of {o.as_of})"
         print(f"  {_name(kg, other)}: {stake}")
@@ -328,6 +329,17 @@ def _export(args) -> int:
     if not Path(args.path).resolve().parent.is_dir():
         raise FileNotFoundError(f"folder {Path(args.path).parent} does not exist")
     print(_kg(args).export(args.path))
+    return 0
+
+
+def _diff(args) -> int:
+    from .diff import DiffError, diff, snapshot, to_csv, to_markdown
+    try:
+        rows = diff(snapshot(args.old), snapshot(args.new))
+    except (DiffError, BuildError) as err:
+        print(f"cdkg diff: {err}", file=sys.stderr)
+        return 2
+    print(to_csv(rows) if args.format == "csv" else to_markdown(rows, args.old, args.new), end="")
     return 0
 
 
@@ -441,6 +453,12 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--as-of", metavar="DATE", type=date_arg,
                    help="only what was valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
     v.add_argument("--out", metavar="FILE", help="output file (default: dist/view-<entity>.html)")
+
+    d = command("diff", _diff, "entities and claims added, removed and changed between two builds or git revisions",
+                "cdkg diff 477dcdd HEAD --format md", graph=False, formats=False)
+    d.add_argument("old", help="a built folder (graph.ttl), a source folder (ontology/) or a git revision")
+    d.add_argument("new", help="the same, for the newer side")
+    d.add_argument("--format", choices=["md", "csv"], default="md")
 
     for extra in ("serve", "push"):
         __import__(f"graph.{extra}", fromlist=["add_parser"]).add_parser(sub)

@@ -46,7 +46,7 @@ def _table(result, width: int) -> str:
         table.add_row(*(row.get(c, "") or "" for c in result.columns))
     buffer = io.StringIO()
     Console(file=buffer, width=width, color_system=None, markup=False, emoji=False, highlight=False,
-            soft_wrap=False).print(table)
+            soft_wrap=False).print(table, crop=False)
     return "\n".join([*(line.rstrip() for line in buffer.getvalue().splitlines()), footer])
 
 

@@ -2,12 +2,12 @@
 
 ``graph.ttl``            the asserted graph (ontology + curated data + claim records)
 ``graph-inferred.nt``    asserted plus inferred triples, sorted N-Triples
-``graph.jsonld``         the asserted graph as expanded JSON-LD
+``graph.jsonld``         the asserted graph as JSON-LD, compacted with the prefixes of ``context.jsonld``
 ``entities.csv``         id,type,label_en,label_zh,aliases
-``relations.csv``        subject,subject_label,predicate,object,object_label,start,end,stake,as_of,source,source_url,locator
-``observations.csv``     the statistics, one row per observation and source (with the source's URL)
-``sources.csv``          id,title,publisher,date,url,kind,language: one row per source
+``relations.csv``        subject,...,start,end,stake,as_of,source,source_url,locator
+``observations.csv``     the statistics, one row per observation and source
 ``corrected-claims.csv`` seed claims a primary source contradicts, with the reason
+``sources.csv``          id,title,publisher,date,url,kind,language: every source a citation points into
 ``report.md``            counts by class and predicate, checks run, corrected claims
 
 Everything is read from the build's Oxigraph store with a few SPARQL SELECTs
@@ -117,16 +117,16 @@ class Facts:
         for x, k, v, iri in q(f"SELECT ?x ?k ?v (isIRI(?v) AS ?iri) WHERE {{ ?x a <{KG.Observation}> . "
                               f"VALUES ?k {{ {values} }} ?x ?k ?v }}"):
             self.observation_values[x].setdefault(by_key[k], curie(v) if iri == "true" else v)
-        self.source_info: dict[str, dict[str, str]] = {}  # source CURIE -> its sources.csv row
-        for x, cls, title, publisher, date, url, language in q(f"""SELECT ?x ?cls ?title ?publisher ?date ?url ?lang
-                WHERE {{ VALUES ?cls {{ <{KG.Source}> <{KG.SeedDocument}> }} ?x a ?cls .
-                OPTIONAL {{ ?x <{DCTERMS.title}> ?title }} OPTIONAL {{ ?x <{DCTERMS.publisher}> ?publisher }}
-                OPTIONAL {{ ?x <{DCTERMS.date}> ?date }} OPTIONAL {{ ?x <{SCHEMA.url}> ?url }}
-                OPTIONAL {{ ?x <{DCTERMS.language}> ?lang }} }}"""):
-            row = self.source_info.setdefault(curie(x), {"id": curie(x), "title": title, "publisher": publisher,
-                                                         "date": date, "url": url, "kind": "", "language": ""})
-            row["kind"] = "seed" if cls == str(KG.SeedDocument) or row["kind"] == "seed" else "source"
-            row["language"] = language or row["language"] or _script(title)
+        self.source_records: dict[str, dict] = {}
+        for s, kind, title, publisher, date, url, lang in q(f"""SELECT ?s ?kind (MIN(STR(?t)) AS ?title)
+                (MIN(STR(?p)) AS ?publisher) (MIN(STR(?d)) AS ?date) (MIN(STR(?u)) AS ?url) (MIN(STR(?l)) AS ?lang)
+                WHERE {{ VALUES ?type {{ <{KG.Source}> <{KG.SeedDocument}> }} ?s a ?type .
+                BIND (IF(?type = <{KG.SeedDocument}>, "seed", "source") AS ?kind)
+                OPTIONAL {{ ?s <{DCTERMS.title}> ?t }} OPTIONAL {{ ?s <{DCTERMS.publisher}> ?p }}
+                OPTIONAL {{ ?s <{DCTERMS.date}> ?d }} OPTIONAL {{ ?s <{SCHEMA.url}> ?u }}
+                OPTIONAL {{ ?s <{DCTERMS.language}> ?l }} }} GROUP BY ?s ?kind"""):
+            self.source_records[curie(s)] = {"title": title, "publisher": publisher, "date": date, "url": url,
+                                             "kind": kind, "language": lang}
         self.seed_files = sorted((f, s) for s, f in q(f"SELECT ?s ?f WHERE {{ ?s <{KG.seedFile}> ?f }}"))
         self.wikidata = {e for e, in q(f"SELECT DISTINCT ?e WHERE {{ ?e <{SKOS.exactMatch}> ?m "
                                       f"FILTER (CONTAINS(STR(?m), \"wikidata.org/entity/\")) }}")}
@@ -143,14 +143,9 @@ class Facts:
     def sorted_citations(self, holder: str) -> list[tuple[str, str]]:
         return sorted(self.citations.get(holder, ()))
 
-    def url(self, source: str) -> str:
-        """The URL (schema:url) of a source given as a CURIE, or ''."""
-        return self.source_info.get(source, {}).get("url", "")
-
-
-def _script(title: str) -> str:
-    """The language of a title where the source states none: "zh" when it is written in Chinese, else "en"."""
-    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in title or "") else ("en" if title else "")
+    def source_url(self, source: str) -> str:
+        """The URL of a source (by CURIE), or '' where it has none (the seed documents)."""
+        return self.source_records.get(source, {}).get("url", "")
 
 
 def entity_rows(facts: Facts) -> list[dict]:
@@ -172,7 +167,7 @@ def relation_rows(facts: Facts) -> list[dict]:
         base = {"subject": curie(s), "subject_label": facts.label(s), "predicate": slug(v["p"]),
                 "object": curie(o), "object_label": facts.label(o), "start": v["start"], "end": v["end"],
                 "stake": v["stake"], "as_of": v["as_of"]}
-        rows += [{**base, "source": source, "source_url": facts.url(source), "locator": locator}
+        rows += [{**base, "source": source, "source_url": facts.source_url(source), "locator": locator}
                  for source, locator in facts.sorted_citations(claim)]
     return sorted(rows, key=lambda r: [r[c] for c in RELATION_COLUMNS])
 
@@ -183,18 +178,15 @@ def observation_rows(facts: Facts) -> list[dict]:
     for obs in facts.observations:
         values = facts.observation_values.get(obs, {})
         base = {"id": curie(obs), "label_en": facts.label(obs), **{k: values.get(k, "") for k in _OBSERVATION_KEYS}}
-        rows += [{**base, "source": source, "source_url": facts.url(source), "locator": locator}
+        rows += [{**base, "source": source, "source_url": facts.source_url(source), "locator": locator}
                  for source, locator in facts.sorted_citations(obs)]
     return sorted(rows, key=lambda r: [r[c] for c in OBSERVATION_COLUMNS])
 
 
 def source_rows(facts: Facts) -> list[dict]:
-    """One row per source: title, publisher, date, URL, kind (seed or source) and language.
-
-    ``language`` is the source's ``dcterms:language`` where it gives one, else
-    the script of its title (zh for a Chinese title, en otherwise).
-    """
-    return [facts.source_info[k] for k in sorted(facts.source_info)]
+    """One row per source, seeds first (their kind is "seed"), then by id."""
+    return sorted(({"id": s, **v} for s, v in facts.source_records.items()),
+                  key=lambda r: (r["kind"] != "seed", r["id"]))
 
 
 def corrected_rows(facts: Facts) -> list[dict]:
@@ -217,21 +209,32 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
 
 
 def _turtle(triples: list) -> str:
-    """Turtle by pyoxigraph, triples in sorted order, prefixes sorted."""
+    r"""Turtle by pyoxigraph, triples in sorted order, prefixes sorted.
+
+    Lines are split at ``\n`` only: pyoxigraph escapes line feeds inside
+    literals but writes U+2028, U+2029 and U+0085 as they are, and
+    ``str.splitlines()`` would cut a literal there.
+
+    >>> triple = ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("x\u2028y\x85z"))
+    >>> [q.object.value for q in ox.parse(_turtle([triple]), format=ox.RdfFormat.TURTLE)]
+    ['x\u2028y\x85z']
+    """
     text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)).decode("utf-8")
-    lines = text.splitlines()
+    lines = text.rstrip("\n").split("\n")
     head = sorted(line for line in lines if line.startswith("@prefix"))
     body = [line for line in lines if not line.startswith("@prefix")]
     return "\n".join(head + [""] + body) + "\n"
 
 
 def _jsonld(triples: list) -> str:
-    """Expanded JSON-LD by pyoxigraph (full IRIs, one node object per subject, in sorted order).
+    """JSON-LD compacted with ``context.jsonld`` (one node object per subject, in sorted order).
 
-    rdflib's compacting serialiser took over a second on the curated graph; the
-    expanded form carries the same triples and any JSON-LD processor can compact it.
+    rdflib's compacting serialiser took over a second on the curated graph;
+    pyoxigraph writes expanded JSON-LD and :func:`graph.release_files.compact_jsonld`
+    shortens its IRIs to the context's prefixes.
     """
-    return ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8") + "\n"
+    from .release_files import compact_jsonld
+    return compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8"))
 
 
 def write_closure(store: ox.Store, path: Path) -> int:
@@ -310,13 +313,15 @@ def currency_section(facts: Facts) -> list[str]:
 def coverage_section(facts: Facts, corrected: list[dict]) -> list[str]:
     """Markdown: entities, claims and observations citing each seed, and the corrected seed claims."""
     lines = ["## Seed coverage", "",
-             "| seed file | entities | claims | observations | corrected claims |", "|---|---|---|---|---|"]
+             "| seed file | entities | claims | observations | corrected claims | unverified claims |",
+             "|---|---|---|---|---|---|"]
     for file, seed in facts.seed_files:
         owners = facts.cited.get(seed, set())
         kinds = Counter(facts.claims[o]["class"] if o in facts.claims else "" for o in owners)
         observations = sum(1 for o in owners if o in facts.observations)
         entities = sum(1 for o in owners if o.startswith(str(ID)) and o not in facts.observations)
-        counts = [entities, kinds[str(KG.Claim)], observations, kinds[str(KG.CorrectedClaim)]]
+        counts = [entities, kinds[str(KG.Claim)], observations, kinds[str(KG.CorrectedClaim)],
+                  kinds[str(KG.UnverifiedClaim)]]
         lines.append(f"| {file} | " + " | ".join(str(n) for n in counts) + " |")
     lines += ["", "## Corrected seed claims", ""]
     if not corrected:

@@ -43,7 +43,14 @@ class KG(DefinedNamespace):
     asOf: URIRef
     UnverifiedClaim: URIRef
     Concept: URIRef
+    changedBy: URIRef
+    resultedFrom: URIRef
     sharedName: URIRef
+    documentNumber: URIRef
+    draftDate: URIRef
+    ActorCategory: URIRef
+    includesClass: URIRef
+    sourceQuality: URIRef
     OrganizationalChange: URIRef
     Renaming: URIRef
     formerName: URIRef

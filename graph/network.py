@@ -77,7 +77,8 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
         if curie(s) not in g or curie(o) not in g:
             continue
         attrs = {"predicate": slug(p), "claim": curie(claim), "sources": _sources(graph, claim)}
-        for name, prop in (("start", KG.startDate), ("end", KG.endDate), ("as_of", KG.asOf), ("stake", KG.stake)):
+        for name, prop in (("start", KG.startDate), ("end", KG.endDate), ("as_of", KG.asOf), ("stake", KG.stake),
+                           ("qualifier", KG.qualifier)):
             value = graph.value(claim, prop)
             if value is not None:
                 attrs[name] = value.toPython() if name == "stake" else str(value)

@@ -30,7 +30,7 @@ from .namespaces import CITE, CLAIM, DCTERMS, KG, RDF, RDFS, SKOS, curie, slug
 __all__ = ["normalize", "relation_properties", "CLAIM_QUALIFIERS"]
 
 #: What a claim may say besides its one relation.
-CLAIM_QUALIFIERS = {KG.startDate, KG.endDate, KG.stake, KG.asOf, KG.citation, KG.correction,
+CLAIM_QUALIFIERS = {KG.startDate, KG.endDate, KG.stake, KG.asOf, KG.qualifier, KG.citation, KG.correction,
                     KG.correctedBy, SKOS.note, RDF.type}
 CITATION_KEYS = {DCTERMS.source, KG.locator, SKOS.note, RDF.type}
 

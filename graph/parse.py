@@ -12,7 +12,10 @@ which file and line defines each subject, so later steps can point at it.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,23 +53,44 @@ def to_rdflib(term):
 
 
 def _display(path: Path) -> str:
-    path = Path(path).resolve()
+    path = Path(os.path.abspath(path))  # not resolve(): a link that loops must not raise here
     try:
         return str(path.relative_to(ROOT))
     except ValueError:
         return str(path)
 
 
+def _check_file(path: Path, shown: str) -> None:
+    """Raise LoadError unless ``path`` is (or links to) a regular file."""
+    try:
+        target = os.stat(path)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise LoadError(f"{shown}: cannot read: it is a symbolic link that loops") from None
+        if os.path.islink(path):
+            raise LoadError(f"{shown}: cannot read: it is a symbolic link to "
+                            f"{os.readlink(path)}, which does not exist") from None
+        raise LoadError(f"{shown}: cannot read: {err.strerror or err}") from None
+    if stat.S_ISDIR(target.st_mode):
+        raise LoadError(f"{shown}: cannot read: it is a folder, not a Turtle file")
+    if not stat.S_ISREG(target.st_mode):
+        raise LoadError(f"{shown}: cannot read: it is not a regular file")
+
+
 @contextmanager
 def _load_errors(path: Path):
-    """Turn a parser's SyntaxError or OSError into a LoadError naming file:line:column."""
+    """Turn a parser's SyntaxError or OSError into a LoadError naming file:line:column.
+
+    A folder or a dangling or looping link named ``*.ttl`` is named as such.
+    """
     shown = _display(path)
+    _check_file(path, shown)
     try:
         yield
     except SyntaxError as err:
         raise LoadError(f"{shown}:{err.lineno or 0}:{err.offset or 0}: Turtle syntax error: {err.msg}") from None
     except OSError as err:
-        raise LoadError(f"{shown}: cannot read: {err.strerror}") from None
+        raise LoadError(f"{shown}: cannot read: {err.strerror or err}") from None
 
 
 def read_turtle(path: Path) -> list[tuple]:
@@ -96,7 +120,7 @@ class Origins:
         """Record the line of every subject that starts a line in ``path``."""
         shown = _display(path)
         prefixes = dict(PREFIXES)
-        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in enumerate(Path(path).read_text(encoding="utf-8").split("\n"), 1):
             prefix = _PREFIX_RE.match(line)
             if prefix:
                 prefixes[prefix.group(1)] = prefix.group(2)

@@ -1,15 +1,16 @@
-"""The build: load -> normalise -> validate -> infer -> export, into dist/ atomically.
+"""The build: load -> normalise -> validate -> infer -> export -> release files, into dist/ atomically.
 
 Each step prints its name, a count and its time on stderr. Outputs are first
-written to a temporary folder beside ``dist/`` and swapped in only when every
+written to a staging folder beside ``dist/`` and published only when every
 step has passed, so a failed build leaves the previous ``dist/`` as it was.
+Publishing (:mod:`graph.publish`) takes a lock, so one build publishes at a
+time, and swaps a link atomically, so a reader never finds ``dist/`` missing.
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,9 +22,11 @@ from .errors import BuildError, DataError
 from .export import Tables, asserted_outputs, write_outputs
 from .infer import infer_in_store
 from .parse import Origins, load_files, load_into_store
+from .release_files import stamp, write_release_files
 from .normalize import normalize, normalize_store
 from .namespaces import KG, slug
 from .paths import DATA, DIST, ONTOLOGY, data_files
+from .publish import build_lock, clean_stale, new_staging, publish
 from .termgraph import TermGraph, from_quads
 from .validate import validate
 
@@ -92,6 +95,7 @@ def assemble(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Buil
     t = _step(log, "load", t, f"{len(files)} files, {len(store)} triples")
     claims = normalize_store(store, explain=_explain_structure(files))
     t = _step(log, "normalise", t, f"{claims} claims named, {len(store)} triples")
+    stamp(store)  # the ontology's version, from graph/release.py
     checks = validate(store, origins)
     t = _step(log, "validate", t, f"SHACL {checks['shapes']}, {checks['checks']} checks passed")
     tables = asserted_outputs(store, checks)
@@ -102,15 +106,8 @@ def assemble(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Buil
 
 
 def swap_in(staging: Path, out: Path) -> None:
-    """Replace ``out`` with ``staging`` (same parent folder) with two renames."""
-    old = out.with_name(out.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    if old.exists():
-        shutil.rmtree(old)
+    """Publish ``staging`` (a folder beside ``out``) as ``out``: one atomic rename of a link."""
+    publish(staging, out)
 
 
 def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=()) -> Build:
@@ -122,21 +119,22 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
     """
     start = time.perf_counter()
     result = assemble(data_dir, log=log)
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    staging.chmod(0o755)
-    try:
-        t = time.perf_counter()
-        result.summary = write_outputs(result.tables, staging, result.summary, result.store)
-        t = _step(log, "export", t, f"{len(result.summary['files'])} files")
-        for step in extra_steps:
-            detail = step(result, staging)
-            t = _step(log, getattr(step, "step_name", step.__name__), t, detail or "done")
-        swap_in(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    out = Path(out).absolute()
+    with build_lock(out, log):
+        clean_stale(out)
+        staging = new_staging(out)
+        try:
+            t = time.perf_counter()
+            result.summary = write_outputs(result.tables, staging, result.summary, result.store)
+            t = _step(log, "export", t, f"{len(result.summary['files'])} files")
+            for step in extra_steps:
+                detail = step(result, staging)
+                t = _step(log, getattr(step, "step_name", step.__name__), t, detail or "done")
+            t = _step(log, "release", t, write_release_files(result, staging, previous=out if out.is_dir() else None))
+            publish(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     if log:
         _summary(result, log, out, time.perf_counter() - start)
     return result

@@ -10,7 +10,7 @@ example of ``tests/invalid`` and on the curated data.
 Supported: targets by class (with sub-classes) and by subjects-of; predicate
 paths; ``minCount``, ``maxCount``, ``class``, ``datatype``, ``nodeKind
 sh:IRI``, ``pattern``, ``minLength``, ``minInclusive``, ``maxInclusive``,
-``uniqueLang``, ``sh:or`` of datatypes, and ``qualifiedValueShape`` with
+``uniqueLang``, ``sh:in``, ``sh:or`` of datatypes, and ``qualifiedValueShape`` with
 ``languageIn`` and ``qualifiedMinCount``. Anything else raises
 :class:`UnsupportedShape`, so a new kind of constraint cannot be skipped silently.
 
@@ -60,7 +60,7 @@ class Constraint:
 _CASTABLE = {str(XSD[t]) for t in ("date", "gYear", "gYearMonth", "decimal", "integer", "boolean", "dateTime")}
 _HANDLED = {SH.path, SH.message, SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH.nodeKind, SH.pattern,
             SH.minLength, SH.minInclusive, SH.maxInclusive, SH.uniqueLang, SH["or"], SH.qualifiedValueShape,
-            SH.qualifiedMinCount, SH.name, SH.description}
+            SH.qualifiedMinCount, SH.name, SH.description, SH["in"]}
 _SUBCLASS = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 #: Scratch graph holding each shape's focus nodes while the constraints run.
 _TARGETS = "urn:cdkg:shacl-targets"
@@ -108,6 +108,9 @@ def _bad_value(shapes: Graph, prop) -> list[str]:
         bad.append(f"!COALESCE(?v >= {get(SH.minInclusive).n3()}, false)")
     if get(SH.maxInclusive) is not None:
         bad.append(f"!COALESCE(?v <= {get(SH.maxInclusive).n3()}, false)")
+    if get(SH["in"]) is not None:
+        allowed = ", ".join(term.n3() for term in Collection(shapes, get(SH["in"])))
+        bad.append(f"(?v NOT IN ({allowed}))")
     if get(SH["or"]) is not None:
         alternatives = []
         for member in Collection(shapes, get(SH["or"])):

@@ -21,7 +21,6 @@ from .parse import to_rdflib
 from .paths import CHECKS
 from .shacl import violations
 
-NAME_CHECKS = False  # switched on once the curated data has no undeclared shared names
 _IRI = re.compile(r"https?://[^\s,()]+[^\s,().]")
 
 __all__ = ["check_files", "check_rows", "find_problems", "locate", "validate"]
@@ -81,7 +80,7 @@ def validate(store: ox.Store, origins, graph=None) -> dict:
     only read when there is a problem; by default it is taken from the store.
     """
     from .names import name_problems
-    rows = find_problems(store) + (name_problems(store, origins) if NAME_CHECKS else [])
+    rows = find_problems(store) + name_problems(store, origins)
     if rows:
         if graph is None:
             from .termgraph import from_quads

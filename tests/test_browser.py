@@ -168,10 +168,10 @@ def assert_clean(v: Visit):
 def test_page_loads_offline_without_errors(visit, tiny_page):
     v = visit(tiny_page)
     assert_clean(v)
-    assert v.js("cdkg.nodes.length") == v.js("cdkg.network.body.nodeIndices.length") == 11
-    assert v.js("cdkg.edges.length") == 11
+    assert v.js("cdkg.nodes.length") == v.js("cdkg.network.body.nodeIndices.length") == 12
+    assert v.js("cdkg.edges.length") == 12
     assert v.js("cdkg.network.physics.options.enabled") is False  # frozen after stabilising
-    assert v.page.inner_text("#stats").startswith("11 of 11 entities, 11 of 11 relations")
+    assert v.page.inner_text("#stats").startswith("12 of 12 entities, 12 of 12 relations")
 
 
 def test_policy_blocks_injected_script(visit, tiny_page):
@@ -229,15 +229,15 @@ def test_filters_hide_and_show(visit, tiny_page):
     v = visit(tiny_page)
     hidden = "() => [cdkg.nodes.get({filter: n => n.hidden}).length, cdkg.edges.get({filter: e => e.hidden}).length]"
     v.page.get_by_role("checkbox", name="Company").uncheck()
-    assert v.js(hidden) == [3, 5]  # 3 companies; their 5 relations
+    assert v.js(hidden) == [3, 6]  # 3 companies; their 6 relations
     v.page.get_by_role("checkbox", name="owns").uncheck()
-    assert v.js(hidden) == [3, 5]  # owns edges were already hidden with the companies
+    assert v.js(hidden) == [3, 6]  # owns edges were already hidden with the companies
     v.page.get_by_role("checkbox", name="Company").check()
     assert v.js(hidden) == [0, 2]
     v.page.click("#predicates-all")
     assert v.js(hidden) == [0, 0]
     v.page.click("#classes-none")
-    assert v.js(hidden) == [11, 11]
+    assert v.js(hidden) == [12, 12]
 
 
 # -- safety -----------------------------------------------------------------------------------

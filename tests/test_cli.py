@@ -1,8 +1,10 @@
 """The cdkg command line, run as a user would, on a build of tests/valid."""
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +12,7 @@ from graph.cli import main, parser
 from graph.paths import ROOT
 from graph.pipeline import build
 
-from conftest import VALID
+VALID = Path(__file__).parent / "valid"
 
 
 @pytest.fixture(scope="module")
@@ -21,13 +23,15 @@ def graph_file(tmp_path_factory):
 
 
 def cdkg(*args):
-    done = subprocess.run([sys.executable, "-m", "graph.cli", *args], capture_output=True, text=True, cwd=ROOT)
+    env = {**os.environ, "COLUMNS": "120"}  # tables fold to the terminal's width: fix it
+    done = subprocess.run([sys.executable, "-m", "graph.cli", *args], capture_output=True, text=True, cwd=ROOT, env=env)
     return done.returncode, done.stdout, done.stderr
 
 
 def test_query_table_csv_json_give_the_same_rows(graph_file):
     code, table, _ = cdkg("query", "platforms_of_company", "--param", "company=Example Company", "--graph", graph_file)
     assert code == 0
+    assert table.splitlines()[0].split() == ["platform", "platformLabel", "platformLabelZh", "operator", "operatorLabel"]
     assert table.splitlines()[2].split() == ["id:example-platform", "Example", "Platform", "示例平台",
                                              "id:example-company", "Example", "Company"]
     _, csv_out, _ = cdkg("query", "platforms_of_company", "--param", "company=示例公司", "--graph", graph_file,
@@ -76,7 +80,8 @@ def test_as_of_lists_instruments_in_force(graph_file):
 
 def test_neighbours_and_owners(graph_file):
     code, out, _ = cdkg("neighbours", "Example Regulator", "--direction", "in", "--graph", graph_file)
-    assert code == 0 and "Example Law / 示例法 (id:example-law)" in out
+    assert code == 0 and out.splitlines()[0] == "Example Regulator / 示例监管机构 (id:example-regulator): 1 neighbour(s)"
+    assert out.splitlines()[3].split() == ["in", "enforcedBy", "id:example-law", "Example", "Law", "src:example", "Art.", "6"]
     code, out, _ = cdkg("owners", "Example Platform", "--graph", graph_file)
     assert code == 0
     assert out.splitlines() == [

@@ -144,3 +144,50 @@ def test_an_amended_law_has_a_version_on_each_date(history):
         "id:example-law-amendment-2025", "2026-01-01", ["id:example-law-amendment-2025"])
     assert history.version_on("Example Law", "2021-01-01")["in_force"] is False
     assert [v["id"] for v in history.describe("Example Law")["versions"]] == ["id:example-law", "id:example-law-amendment-2025"]
+
+
+# -- the curated graph ------------------------------------------------------------------------
+
+def _stakes(kg, entity, date):
+    return [(o.owner, o.stake, o.as_of, o.qualifier) for o in kg.owners(entity, date=date) if len(o.chain) == 1]
+
+
+def test_softbank_stake_in_alibaba_on_three_dates_and_today(curated_kg):
+    assert _stakes(curated_kg, "Alibaba Group", "2014-10-01") == [("id:softbank-group", 32.0, "2014-09", "")]
+    assert _stakes(curated_kg, "Alibaba Group", "2022-07-01") == [("id:softbank-group", 23.7, "2022-06-30", "")]
+    assert _stakes(curated_kg, "Alibaba Group", "2023-01-01") == [("id:softbank-group", 13.7, "2022-12-31", "")]
+    assert _stakes(curated_kg, "Alibaba Group", None) == [("id:softbank-group", 0.5, "2024-01-25", "less than")]
+
+
+def test_tiktok_us_business_is_run_by_the_joint_venture_since_january_2026(curated_kg):
+    before = {o.owner for o in curated_kg.owners("TikTok", date="2025-06-01")}
+    now = {(o.owner, o.stake) for o in curated_kg.owners("TikTok") if o.chain[0].predicate == "owns"}
+    joint_venture = {(o.owner, o.stake) for o in curated_kg.owners("id:tiktok-usds-joint-venture", transitive=False)}
+    assert before == {"id:bytedance"}
+    assert ("id:oracle", 15.0) in now  # ByteDance is listed once, as the operator, nearest
+    assert ("id:bytedance", 19.9) in joint_venture and ("id:oracle", 15.0) in joint_venture
+
+
+def test_renamed_companies_are_found_by_their_former_names(curated_kg):
+    assert curated_kg.find("Ant Financial") == "id:ant-group"
+    assert [f["until"] for f in curated_kg.formerly("Ant Financial")] == ["2020-06"]
+    assert (curated_kg.find("Twitter"), curated_kg.label("Twitter")) == ("id:twitter", "X")
+    assert [(f["former_name"], f["until"]) for f in curated_kg.former_names("JD Technology")
+            if f["former_name"].startswith("JD")] == [("JD Finance", "2018-11"), ("JD Digits", "2021-01")]
+
+
+def test_every_stake_is_dated(curated):
+    out, _ = curated
+    assert "- stakes with an as-of date: " in (report := (out / "report.md").read_text(encoding="utf-8"))
+    line = next(l for l in report.splitlines() if l.startswith("- stakes with an as-of date: "))
+    assert line.endswith("(100%)")
+
+
+def test_the_cybersecurity_law_has_its_2025_version_from_2026(curated_kg):
+    assert curated_kg.version_on("Cybersecurity Law", "2025-06-01")["version"] == "id:cybersecurity-law"
+    assert curated_kg.version_on("Cybersecurity Law", "2026-06-01")["version"] == "id:cybersecurity-law-amendment-2025"
+
+
+def test_the_nfra_succeeds_the_cbirc(curated_kg):
+    assert curated_kg.neighbours("NFRA", "succeeds") == {"id:cbirc"}
+    assert "id:cbirc" not in curated_kg.as_of("2024-01-01").nx and "id:nfra" in curated_kg.as_of("2024-01-01").nx

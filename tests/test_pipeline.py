@@ -17,8 +17,9 @@ from graph.pipeline import build
 
 from conftest import INVALID, VALID
 
-OUTPUTS = ["corrected-claims.csv", "entities.csv", "graph-inferred.nt", "graph.jsonld", "graph.ttl",
-           "observations.csv", "relations.csv", "report.md", "sources.csv"]
+OUTPUTS = ["context.jsonld", "corrected-claims.csv", "csv-metadata.json", "data-dictionary.md", "dataset.ttl",
+           "entities.csv", "graph-inferred.nt", "graph.jsonld", "graph.ttl", "observations.csv", "ontology.html",
+           "ontology.ttl", "relations.csv", "report.md", "sources.csv"]
 
 
 def test_build_of_valid_examples_writes_every_output(tmp_path):
@@ -44,15 +45,6 @@ def test_relations_csv_contract(tmp_path):
          "stake": "", "as_of": "", "source": "src:example", "source_url": "https://example.org/cdkg-test",
          "locator": "Art. 6"},
     ]
-
-
-def test_sources_csv_lists_every_source_with_its_url(tmp_path):
-    out = tmp_path / "dist"
-    build(out, VALID, log=None)
-    with open(out / "sources.csv", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    assert rows == [{"id": "src:example", "title": "Example source for the test suite", "publisher": "CDKG test suite",
-                     "date": "", "url": "https://example.org/cdkg-test", "kind": "source", "language": "en"}]
 
 
 def test_curated_sources_reach_a_url_from_every_table(curated):
@@ -156,3 +148,18 @@ def test_build_prints_steps_with_counts(tmp_path):
     for step in ("[load     ]", "[normalise]", "[validate ]", "[infer    ]", "[export   ]"):
         assert step in done.stderr
     assert "entities by class: Company 1, Jurisdiction 1, Law 1, Platform 1, Regulator 1" in done.stderr
+
+
+def test_sources_csv_lists_every_source_with_its_address(curated):
+    out, _ = curated
+    with open(out / "sources.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["id", "title", "publisher", "date", "url", "kind", "language"]
+    assert [r["id"] for r in rows[:5]] == [f"src:seed-00{i}" for i in range(5)]
+    no_url = [r["id"] for r in rows if r["kind"] == "source" and not r["url"].startswith(("http://", "https://"))]
+    assert no_url == ["src:csl-text"]  # DigiChina's translation, cited without an address
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["src:xinhua-csl-amendment-2025"]["url"] == "http://en.people.cn/n3/2025/1028/c90000-20383061.html"
+    with open(out / "relations.csv", encoding="utf-8") as f:
+        relations = list(csv.DictReader(f))
+    assert all(r["source_url"] == by_id[r["source"]]["url"] for r in relations)

@@ -42,7 +42,8 @@ def test_declared_params_and_returns_match_the_query(path):
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
 def test_query_runs_on_the_tiny_graph(path, tiny_kg):
     q = QueryFile.parse(path)
-    samples = {"entity": "Alibaba Group", "date": "2021-12-31", "year": "2021", "text": "ali"}
+    samples = {"entity": "Alibaba Group", "date": "2021-12-31", "year": "2021", "text": "ali",
+               "indicator": "https://w3id.org/cdkg/id/ind-none", "source": "https://w3id.org/cdkg/source/fixture"}
     result = run(tiny_kg, path.stem, {p[1:]: samples[k] for p, k in q.params.items()})
     assert result.columns == q.returns
 

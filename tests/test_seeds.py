@@ -65,3 +65,50 @@ def test_every_seed_is_a_source_with_its_file(curated):
     _, result = curated
     files = sorted(str(f) for f in result.graph.objects(None, KG.seedFile))
     assert files == sorted(p.name for p in SEEDS.glob("*.txt"))
+
+
+#: What the seeds name, in their own words, and the entity each finds.
+SEED_NAMES = {
+    "record fine of $2.8 billion": "id:alibaba-antitrust-fine-2021",
+    "Sesame Credit": "id:sesame-credit",
+    "DEPA accession": "id:china-depa-accession-application-2021",
+    "RMB": "id:renminbi",
+    "Europe": "id:europe",
+    "Southeast Asia": "id:southeast-asia",
+    "Asia Pacific": "id:asia-pacific",
+    "strategic nonregulation": "id:strategic-nonregulation",
+    "collaborative governance": "id:collaborative-governance",
+    "Center for East Asian and Advanced Economy Studies": "id:kiep-center-for-east-asian-and-advanced-economy-studies",
+    "James del Carmen": "id:james-del-carmen",
+    "TROIB News": "id:troib-news",
+    "Medium": "id:medium",
+    "Let's Talk Development": "id:lets-talk-development",
+    "antitrust case against Microsoft": "id:us-v-microsoft",
+    "crises of 2007–2008": "id:global-financial-crisis-2007-2008",
+    "Jack Ma disappeared from public view": "id:jack-ma-absence-from-public-view-2020-2021",
+    "relaxed several regulatory measures on major Internet companies": "id:platform-support-turn-2023",
+    "abolishing duty-free thresholds for small parcels": "id:small-parcel-duty-exemption-debate",
+    "antitrust investigation against Alibaba": "id:samr-alibaba-antitrust-investigation-2020",
+    "fully connected to the global internet": "id:china-full-internet-connection-1994",
+    "experiment randomly granted e-commerce access to 100 villages in three provinces": "id:rural-e-commerce-access-experiment",
+    "Data Three Laws": "id:data-three-laws",
+    "national digital economy development plan": "id:national-digital-economy-development-plan-2019",
+    "5-year plan in 2011": "id:twelfth-five-year-plan",
+    "economic rebalancing": "id:economic-rebalancing",
+    "local governments": "id:chinese-local-governments",
+    "Bureau of National Statistics": "id:nbs",
+    "Ministry of Civil Administration": "id:ministry-of-civil-affairs",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEED_NAMES))
+def test_what_the_seeds_name_is_found_by_their_own_words(curated_kg, name):
+    assert curated_kg.find(name) == SEED_NAMES[name]
+
+
+def test_events_the_seeds_tie_together_are_tied(curated_kg):
+    kg = curated_kg
+    assert "id:ant-group-ipo-suspension" in kg.neighbours("Bund Summit speech", "triggered")
+    assert "id:samr-alibaba-antitrust-investigation-2020" in kg.neighbours("id:ant-group-ipo-suspension", "followedBy")
+    assert "id:alibaba-antitrust-fine-2021" in kg.neighbours("antitrust investigation against Alibaba", "endedWith")
+    assert "id:regulatory-storm-2020-2023" in kg.neighbours("antitrust investigation against Alibaba", "partOf")

@@ -30,6 +30,8 @@ from graph.store import select, to_oxigraph, with_values
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^11 rows: minutes
 SAMPLE = {"date": "2021-09-01", "year": "2021", "text": "data", "iri": "https://w3id.org/cdkg/id/china"}
 RANGE = {"_from": "2015-01-01", "_to": "2025-12-31"}
+#: Parameter kinds whose values are IRIs of things in the store (found by probing, not sampled).
+IRI_KINDS = ("entity", "indicator", "source")
 
 
 # -- choosing parameters for every library query ------------------------------------------
@@ -48,7 +50,7 @@ def _body(text: str) -> tuple[str, str]:
 
 def _entity_values(store, query, fixed) -> dict | None:
     """Values for the entity parameters that give the query rows (the smallest IRIs that do)."""
-    entities = [v for v, kind in query.params.items() if kind == "entity"]
+    entities = [v for v, kind in query.params.items() if kind in IRI_KINDS]
     prologue, where = _body(query.text)
     probe = f"{prologue}SELECT DISTINCT {' '.join('?' + v for v in entities)} {where} " \
             f"ORDER BY {' '.join('?' + v for v in entities)} LIMIT 1"
@@ -60,7 +62,7 @@ def _any_entity(store, query) -> dict:
     """The first entity for each entity parameter (when no probe finds rows, e.g. in a subquery)."""
     first = select(store, "PREFIX kg: <https://w3id.org/cdkg/ontology#> "
                           "SELECT ?e WHERE { ?e a kg:Entity } ORDER BY ?e LIMIT 1")[0]["e"]
-    return {v: first for v, kind in query.params.items() if kind == "entity"}
+    return {v: first for v, kind in query.params.items() if kind in IRI_KINDS}
 
 
 def library_cases(store) -> list[tuple[str, dict]]:
@@ -72,9 +74,9 @@ def library_cases(store) -> list[tuple[str, dict]]:
     cases = []
     for name, query in library().items():
         fixed = {v: rdflib.Literal(RANGE.get(v, SAMPLE[k]), datatype=_datatype(k))
-                 for v, k in query.params.items() if k != "entity"}
+                 for v, k in query.params.items() if k not in IRI_KINDS}
         params = {v[1:]: str(value) for v, value in fixed.items()}
-        if any(k == "entity" for k in query.params.values()):
+        if any(k in IRI_KINDS for k in query.params.values()):
             found = _entity_values(store, query, fixed) or _any_entity(store, query)
             params.update({v[1:]: str(iri) for v, iri in found.items()})
         cases.append((name, params))

@@ -1,0 +1,110 @@
+"""Publishing a build: one build at a time, and ``dist/`` never missing for a reader.
+
+``dist`` is a symbolic link to a versioned folder beside it (``.dist.XXXXXXXX``).
+A build writes a new versioned folder, then points a fresh link at it and
+renames that link over ``dist`` with :func:`os.replace`, one atomic system
+call: a reader opening ``dist/graph.ttl`` gets the old file or the new one,
+never "no such file". The folder the link pointed at before is removed after
+the swap (a reader that has a file open keeps reading it).
+
+A lock (``flock`` on the output's parent folder, so no lock file is left
+behind) lets one build publish at a time; a second build waits and says so.
+Staging folders of a build that was killed are removed by the next build,
+under the lock; ``.gitignore`` covers them.
+
+The first build into an existing plain ``dist/`` folder (made before links)
+moves it aside and links in its place; only that one swap has a moment
+without ``dist``.
+
+>>> import tempfile
+>>> parent = Path(tempfile.mkdtemp())
+>>> with build_lock(parent / "dist"):
+...     first = new_staging(parent / "dist")
+...     publish(first, parent / "dist")
+>>> (parent / "dist").is_symlink(), os.readlink(parent / "dist") == first.name
+(True, True)
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["build_lock", "new_staging", "publish", "clean_stale", "staging_prefix"]
+
+
+def staging_prefix(out: Path) -> str:
+    """The name prefix of ``out``'s versioned and staging folders: ``.dist.`` for ``dist``."""
+    return f".{Path(out).name}."
+
+
+@contextmanager
+def build_lock(out: Path, log=sys.stderr):
+    """Hold the build lock of ``out`` (an exclusive ``flock`` on its parent folder).
+
+    A second build of the same folder waits here, after printing one line.
+    """
+    parent = Path(out).parent
+    parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if log:
+                print(f"waiting for another build into {parent} to finish", file=log)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def new_staging(out: Path) -> Path:
+    """A fresh, empty staging folder beside ``out`` (call under :func:`build_lock`)."""
+    staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=Path(out).parent))
+    staging.chmod(0o755)
+    return staging
+
+
+def _current(out: Path) -> str | None:
+    return os.readlink(out) if os.path.islink(out) else None
+
+
+def clean_stale(out: Path) -> list[str]:
+    """Remove staging folders that no link points at (left by a killed build); return their names.
+
+    Call under :func:`build_lock`: then no other build is writing one.
+    """
+    out = Path(out)
+    keep = _current(out)
+    removed = []
+    for path in sorted(out.parent.glob(staging_prefix(out) + "*")):
+        if path.name != keep and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Make ``out`` point at ``staging`` with one atomic rename of a link; remove the old version."""
+    staging, out = Path(staging), Path(out)
+    if staging.parent != out.parent:
+        raise ValueError(f"{staging} must sit beside {out}")
+    old = _current(out)
+    if out.exists() and not out.is_symlink():  # a plain folder from before links: move it aside once
+        aside = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=out.parent))
+        aside.rmdir()
+        out.rename(aside)
+        old = aside.name
+    link = out.with_name(f"{staging_prefix(out)}link-{os.getpid()}")
+    if os.path.lexists(link):
+        os.unlink(link)
+    os.symlink(staging.name, link)  # relative: the pair can be moved together
+    os.replace(link, out)
+    if old and old != staging.name:
+        shutil.rmtree(out.parent / old, ignore_errors=True)
