@@ -22,6 +22,9 @@ __all__ = ["main", "parser", "add_command"]
 def _build(args) -> int:
     from .pipeline import assemble, build, report_failure
 
+    if not Path(args.data).is_dir():
+        print(f"cdkg build: data folder {args.data} does not exist", file=sys.stderr)
+        return 2
     try:
         if args.check:
             assemble(Path(args.data), log=sys.stderr)

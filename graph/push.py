@@ -221,6 +221,9 @@ def push(url: str, graph=None, graph_iri: str | None = None, user: str | None = 
 
 def _push(args) -> int:
     password = args.password if args.password is not None else os.environ.get("CDKG_PUSH_PASSWORD")
+    if args.graph and not Path(args.graph).is_file():
+        print(f"cdkg push: {args.graph} does not exist; run `cdkg build` first", file=sys.stderr)
+        return 2
     try:
         done = push(args.url, args.graph, args.graph_iri, args.user, password, args.append, args.chunk)
     except PushError as err:

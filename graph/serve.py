@@ -329,7 +329,7 @@ def _serve(args) -> int:
         return 2
     graph = _graph_file(args)
     if graph is None:
-        return 1
+        return 2 if args.graph else 1  # a missing file named by the user is bad input; a failed build is not
     if _wildcard(args.host) or not (args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback):
         print(f"cdkg serve: warning: listening on {args.host}: anyone who can reach it can query "
               "(there is no authentication)", file=sys.stderr)

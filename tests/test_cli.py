@@ -112,3 +112,48 @@ def test_persistent_oxigraph_store_gives_the_same_rows(tmp_path, capsys):
     assert main(args + ["--store", store]) == 0
     assert capsys.readouterr().out == in_memory
     assert "id:example-platform,Example Platform" in in_memory
+
+
+BAD = [  # (arguments, what the one-line error must say); "{g}" is the built graph
+    (["build", "--data", "/nonexistent"], "data folder /nonexistent does not exist"),
+    (["query", "nope", "--graph", "{g}"], "no query named 'nope'"),
+    (["query", "platforms_of_company", "--param", "company=Nobody At All", "--graph", "{g}"],
+     "no entity named 'Nobody At All'"),
+    (["query", "instruments_in_force_on_date", "--param", "date=2021-02-30", "--graph", "{g}"],
+     "parameter date must be a calendar date"),
+    (["query", "regulators_of_platform", "--param", "platform=http://a b", "--graph", "{g}"],
+     "parameter platform is not a valid IRI: 'http://a b'"),
+    (["query", "platforms_of_company", "--param", "colour=red", "--graph", "{g}"], "colour"),
+    (["sparql", "SELECT", "--graph", "{g}"], "cdkg sparql: "),
+    (["sparql", "/nonexistent.rq", "--graph", "{g}"], "/nonexistent.rq"),
+    (["show", "Nobody At All", "--graph", "{g}"], "no entity named 'Nobody At All'"),
+    (["show", "Example Company", "--graph", "/nonexistent.ttl"], "graph file /nonexistent.ttl does not exist"),
+    (["path", "Example Company", "Nobody At All", "--graph", "{g}"], "no entity named 'Nobody At All'"),
+    (["neighbours", "Nobody At All", "--graph", "{g}"], "no entity named 'Nobody At All'"),
+    (["owners", "Example Platform", "--as-of", "2021-13-01", "--graph", "{g}"], "2021-13-01 is not a calendar date"),
+    (["as-of", "yesterday", "--graph", "{g}"], "yesterday is not a calendar date"),
+    (["as-of", "2021-02-30", "--graph", "{g}"], "2021-02-30 is not a calendar date"),
+    (["search", "x" * 300, "--graph", "{g}"], "a name of 300 characters is too long to look up (at most 200)"),
+    (["rank", "--graph", "/nonexistent.ttl"], "graph file /nonexistent.ttl does not exist"),
+    (["export", "x.csv", "--graph", "{g}"], "export writes .graphml or .gexf, not '.csv'"),
+    (["export", "/nonexistent/x.gexf", "--graph", "{g}"], "folder /nonexistent does not exist"),
+    (["view", "Nobody At All", "--graph", "{g}"], "no entity named 'Nobody At All'"),
+    (["diff", "/nonexistent", "/nonexistent2"], "/nonexistent: no such folder"),
+    (["serve", "--graph", "/nonexistent.ttl"], "/nonexistent.ttl does not exist"),
+    (["push", "http://127.0.0.1:9/store", "--graph", "/nonexistent.nt"], "/nonexistent.nt does not exist"),
+    (["owners"], "the following arguments are required"),
+    (["nonsense-command"], "invalid choice"),
+]
+
+
+def test_bad_arguments_cover_every_command():
+    sub = next(a for a in parser()._actions if a.dest == "command")
+    assert {args[0] for args, _ in BAD} >= set(sub.choices)
+
+
+@pytest.mark.parametrize("args,message", BAD, ids=[" ".join(a)[:60] for a, _ in BAD])
+def test_bad_arguments_give_one_line_and_exit_2(args, message, graph_file):
+    code, out, err = cdkg(*(a.replace("{g}", graph_file) for a in args))
+    assert code == 2, (code, err)
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
