@@ -7,7 +7,7 @@
 ``relations.csv``        subject,...,start,end,stake,as_of,source,source_url,locator
 ``observations.csv``     the statistics, one row per observation and source
 ``corrected-claims.csv`` seed claims a primary source contradicts, with the reason
-``sources.csv``          id,title,publisher,date,url,kind,language: every source a citation points into
+``sources.csv``          id,title,publisher,date,url,kind,quality,language: every source a citation points into
 ``report.md``            counts by class and predicate, checks run, corrected claims
 
 Everything is read from the build's Oxigraph store with a few SPARQL SELECTs
@@ -38,7 +38,7 @@ from .network import DATE_PROPERTIES
 from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, curie, slug
 
 __all__ = ["Facts", "Tables", "asserted_outputs", "write_closure", "write_outputs", "entity_rows", "relation_rows",
-           "observation_rows", "corrected_rows", "source_rows", "report", "ENTITY_COLUMNS", "RELATION_COLUMNS",
+           "observation_rows", "corrected_rows", "source_rows", "ENTITY_COLUMNS", "RELATION_COLUMNS",
            "SOURCE_COLUMNS"]
 
 ENTITY_COLUMNS = ["id", "type", "label_en", "label_zh", "aliases"]
@@ -46,7 +46,7 @@ RELATION_COLUMNS = ["subject", "subject_label", "predicate", "object", "object_l
                     "start", "end", "stake", "as_of", "source", "source_url", "locator"]
 OBSERVATION_COLUMNS = ["id", "label_en", "indicator", "value", "unit", "qualifier", "period", "as_of",
                        "area", "about", "publisher", "source", "source_url", "locator"]
-SOURCE_COLUMNS = ["id", "title", "publisher", "date", "url", "kind", "language"]
+SOURCE_COLUMNS = ["id", "title", "publisher", "date", "url", "kind", "quality", "language"]
 CORRECTED_COLUMNS = ["claim", "subject", "predicate", "object", "correction", "corrected_by",
                      "source", "locator"]
 #: The observation attributes of observations.csv, by column.
@@ -118,16 +118,28 @@ class Facts:
                               f"VALUES ?k {{ {values} }} ?x ?k ?v }}"):
             self.observation_values[x].setdefault(by_key[k], curie(v) if iri == "true" else v)
         self.source_records: dict[str, dict] = {}
-        for s, kind, title, publisher, date, url, lang in q(f"""SELECT ?s ?kind (MIN(STR(?t)) AS ?title)
-                (MIN(STR(?p)) AS ?publisher) (MIN(STR(?d)) AS ?date) (MIN(STR(?u)) AS ?url) (MIN(STR(?l)) AS ?lang)
+        for s, kind, title, publisher, date, url, lang, quality in q(f"""SELECT ?s ?kind (MIN(STR(?t)) AS ?title)
+                (MIN(STR(?p)) AS ?publisher) (MIN(STR(?d)) AS ?date) (MIN(STR(?u)) AS ?url) (MIN(STR(?l)) AS ?lang) (MIN(STR(?qu)) AS ?quality)
                 WHERE {{ VALUES ?type {{ <{KG.Source}> <{KG.SeedDocument}> }} ?s a ?type .
                 BIND (IF(?type = <{KG.SeedDocument}>, "seed", "source") AS ?kind)
                 OPTIONAL {{ ?s <{DCTERMS.title}> ?t }} OPTIONAL {{ ?s <{DCTERMS.publisher}> ?p }}
                 OPTIONAL {{ ?s <{DCTERMS.date}> ?d }} OPTIONAL {{ ?s <{SCHEMA.url}> ?u }}
-                OPTIONAL {{ ?s <{DCTERMS.language}> ?l }} }} GROUP BY ?s ?kind"""):
+                OPTIONAL {{ ?s <{DCTERMS.language}> ?l }} OPTIONAL {{ ?s <{KG.sourceQuality}> ?qu }} }}
+                GROUP BY ?s ?kind"""):
             self.source_records[curie(s)] = {"title": title, "publisher": publisher, "date": date, "url": url,
-                                             "kind": kind, "language": lang}
+                                             "kind": kind, "quality": quality, "language": lang}
+        self.instruments: dict[str, dict[str, str]] = {}  # instrument -> its class, jurisdiction, in-force year
+        for e, cls, where, effective, adopted in q(f"""SELECT ?e (MIN(STR(?c)) AS ?cls) (MIN(STR(?j)) AS ?where)
+                (MIN(STR(?eff)) AS ?effective) (MIN(STR(?ad)) AS ?adopted) WHERE {{
+                ?c <{RDFS.subClassOf}>* <{KG.Instrument}> . ?e a ?c . FILTER (?c != <{KG.Agreement}>)
+                FILTER NOT EXISTS {{ ?e a <{KG.Agreement}> }}
+                OPTIONAL {{ ?e <{KG.jurisdiction}> ?j }} OPTIONAL {{ ?e <{KG.effectiveDate}> ?eff }}
+                OPTIONAL {{ ?e <{KG.adoptedDate}> ?ad }} }} GROUP BY ?e"""):
+            self.instruments[e] = {"class": slug(cls), "jurisdiction": curie(where) if where else "",
+                                   "year": (effective or adopted or "")[:4]}
         self.seed_files = sorted((f, s) for s, f in q(f"SELECT ?s ?f WHERE {{ ?s <{KG.seedFile}> ?f }}"))
+        self.indicators = {x for x, in q(f"SELECT ?x WHERE {{ ?x a <{KG.Indicator}> }}")}
+        self.china = {e for e, in q(f"SELECT ?e WHERE {{ ?e <{KG.jurisdiction}> <{ID.china}> }}")}
         self.wikidata = {e for e, in q(f"SELECT DISTINCT ?e WHERE {{ ?e <{SKOS.exactMatch}> ?m "
                                       f"FILTER (CONTAINS(STR(?m), \"wikidata.org/entity/\")) }}")}
 
@@ -256,91 +268,6 @@ def write_closure(store: ox.Store, path: Path) -> int:
     return count
 
 
-def report(facts: Facts, summary: dict, relations: list[dict], corrected: list[dict]) -> str:
-    """The short Markdown report: what the build holds and what it checked."""
-    classes = facts.class_counts()
-    preds = Counter(row["predicate"] for row in relations)
-    lines = ["# Build report", "",
-             f"- triples asserted: {facts.triples}",
-             f"- triples inferred: {summary.get('inferred', 0)}",
-             f"- entities: {summary['entities']}",
-             f"- claims (asserted relations): {len(_claims(facts, KG.Claim))}",
-             f"- relation rows (claim x citation): {summary['relations']}",
-             f"- observations: {summary['observations']}",
-             f"- corrected seed claims: {len({r['claim'] for r in corrected})}",
-             f"- sources: {facts.sources}",
-             f"- SHACL shapes: {summary.get('shapes', 'conform')}; violation checks passed: {summary.get('checks', 0)}",
-             "", "## Entities by class", "", "| class | entities |", "|---|---|"]
-    lines += [f"| {c} | {n} |" for c, n in sorted(classes.items())]
-    lines += ["", "## Relations by predicate", "", "| predicate | rows |", "|---|---|"]
-    lines += [f"| {p} | {n} |" for p, n in sorted(preds.items())]
-    lines += ["", *currency_section(facts), "", *coverage_section(facts, corrected), "", *wikidata_section(facts)]
-    for extra in summary.get("sections", []):
-        lines += ["", *extra]
-    return "\n".join(lines) + "\n"
-
-
-def currency_section(facts: Facts) -> list[str]:
-    """Markdown: how current the graph is: dated claims and stakes, and the newest dated fact of each class."""
-    claims = [v for v in facts.claims.values() if v["class"] == str(KG.Claim)]
-    dated = [v for v in claims if v["start"] or v["end"] or v["as_of"]]
-    stakes = [v for v in claims if v["stake"]]
-    observations = [o for o in facts.observations if facts.observation_values.get(o, {}).get("as_of")]
-    share = lambda n, d: f"{n} of {d} ({100 * n / d:.0f}%)" if d else "0 of 0"  # noqa: E731
-    lines = ["## How current the graph is", "",
-             f"- claims with a date (start, end or as-of): {share(len(dated), len(claims))}",
-             f"- stakes with an as-of date: {share(sum(1 for v in stakes if v['as_of']), len(stakes))}",
-             f"- observations with an as-of date: {share(len(observations), len(facts.observations))}",
-             "", "Newest dated fact of each class (an entity's own dates, or a dated claim it makes):", "",
-             "| class | newest date | entity |", "|---|---|---|"]
-    newest: dict[str, tuple[str, str]] = {}
-    dates = defaultdict(list, {e: list(ds) for e, ds in facts.entity_dates.items()})
-    for v in claims:
-        dates[v["s"]] += [d for d in (v["start"], v["end"], v["as_of"]) if d]
-    for e in facts.entities:
-        if not dates.get(e):
-            continue
-        best = max(dates[e])
-        for cls in facts.types.get(e, ()):
-            if cls not in newest or (best, curie(e)) > newest[cls]:
-                newest[cls] = (best, curie(e))
-    lines += [f"| {c} | {d} | `{e}` |" for c, (d, e) in sorted(newest.items())]
-    unverified = [v for v in facts.claims.values() if v["class"] == str(KG.UnverifiedClaim)]
-    lines += ["", f"Unverified seed claims (kept, not asserted): {len(unverified)}."]
-    return lines
-
-
-def coverage_section(facts: Facts, corrected: list[dict]) -> list[str]:
-    """Markdown: entities, claims and observations citing each seed, and the corrected seed claims."""
-    lines = ["## Seed coverage", "",
-             "| seed file | entities | claims | observations | corrected claims | unverified claims |",
-             "|---|---|---|---|---|---|"]
-    for file, seed in facts.seed_files:
-        owners = facts.cited.get(seed, set())
-        kinds = Counter(facts.claims[o]["class"] if o in facts.claims else "" for o in owners)
-        observations = sum(1 for o in owners if o in facts.observations)
-        entities = sum(1 for o in owners if o.startswith(str(ID)) and o not in facts.observations)
-        counts = [entities, kinds[str(KG.Claim)], observations, kinds[str(KG.CorrectedClaim)],
-                  kinds[str(KG.UnverifiedClaim)]]
-        lines.append(f"| {file} | " + " | ".join(str(n) for n in counts) + " |")
-    lines += ["", "## Corrected seed claims", ""]
-    if not corrected:
-        lines.append("None.")
-    for row in corrected:
-        lines.append(f"- `{row['subject']}` {row['predicate']} `{row['object']}` "
-                     f"({row['source']} {row['locator']}): {row['correction']}")
-    return lines
-
-
-def wikidata_section(facts: Facts) -> list[str]:
-    """Markdown: how many entities link to Wikidata, and which do not yet."""
-    missing = [e for e in facts.entities if e not in facts.wikidata]
-    linked = len(facts.entities) - len(missing)
-    return ["## Wikidata links", "",
-            f"{linked} of {len(facts.entities)} entities link to Wikidata (skos:exactMatch, verified on Wikidata itself).",
-            "", f"Without a link ({len(missing)}): " + ", ".join(f"`{curie(e)}`" for e in missing)]
-
-
 @dataclass
 class Tables:
     """The outputs made from the asserted graph: file texts, the facts behind them and the counts."""
@@ -352,6 +279,7 @@ class Tables:
     summary: dict
 
     def report(self, summary: dict) -> str:
+        from .report import report
         return report(self.facts, summary, self.relations, self.corrected)
 
 

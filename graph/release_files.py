@@ -226,6 +226,7 @@ COLUMNS = {
         ("date", "string", "Its publication date (dcterms:date: YYYY, YYYY-MM or YYYY-MM-DD); empty if unknown."),
         ("url", "anyURI", "Where to open it (schema:url); empty for the seed documents, which ship in shared/seeds."),
         ("kind", "string", "seed (one of the five seed documents) or source."),
+        ("quality", "string", "How far it can carry a fact (kg:sourceQuality): primary, secondary or weak; empty for the seeds and sources not yet classified."),
         ("language", "string", "Its language (dcterms:language) where recorded; empty otherwise."),
     ]),
     "corrected-claims.csv": ("Claims of the seed documents that a primary source contradicts; not asserted.", [

@@ -154,12 +154,13 @@ def test_sources_csv_lists_every_source_with_its_address(curated):
     out, _ = curated
     with open(out / "sources.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["id", "title", "publisher", "date", "url", "kind", "language"]
+    assert list(rows[0]) == ["id", "title", "publisher", "date", "url", "kind", "quality", "language"]
     assert [r["id"] for r in rows[:5]] == [f"src:seed-00{i}" for i in range(5)]
     no_url = [r["id"] for r in rows if r["kind"] == "source" and not r["url"].startswith(("http://", "https://"))]
     assert no_url == ["src:csl-text"]  # DigiChina's translation, cited without an address
     by_id = {r["id"]: r for r in rows}
     assert by_id["src:xinhua-csl-amendment-2025"]["url"] == "http://en.people.cn/n3/2025/1028/c90000-20383061.html"
+    assert by_id["src:clt-pipl"]["quality"] == "secondary" and by_id["src:seed-000"]["quality"] == ""
     with open(out / "relations.csv", encoding="utf-8") as f:
         relations = list(csv.DictReader(f))
     assert all(r["source_url"] == by_id[r["source"]]["url"] for r in relations)
