@@ -34,8 +34,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .network import DATE_PROPERTIES
-from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, curie, slug
+from .namespaces import DATE_PROPERTIES, DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, curie, slug
 
 __all__ = ["Facts", "Tables", "asserted_outputs", "write_closure", "write_outputs", "entity_rows", "relation_rows",
            "observation_rows", "corrected_rows", "source_rows", "ENTITY_COLUMNS", "RELATION_COLUMNS",

@@ -86,6 +86,7 @@ def context() -> dict:
 _BY_LENGTH = sorted(((ns, p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same IRIs (predicates, classes, entities) recur thousands of times
 def compact_iri(iri: str) -> str:
     """``prefix:local`` for an IRI under one of the prefixes (the longest that fits), else the IRI."""
     for ns, prefix in _BY_LENGTH:
