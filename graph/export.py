@@ -128,14 +128,16 @@ class Facts:
             self.source_records[curie(s)] = {"title": title, "publisher": publisher, "date": date, "url": url,
                                              "kind": kind, "quality": quality, "language": lang}
         self.instruments: dict[str, dict[str, str]] = {}  # instrument -> its class, jurisdiction, in-force year
-        for e, cls, where, effective, adopted in q(f"""SELECT ?e (MIN(STR(?c)) AS ?cls) (MIN(STR(?j)) AS ?where)
-                (MIN(STR(?eff)) AS ?effective) (MIN(STR(?ad)) AS ?adopted) WHERE {{
+        for e, cls, where, effective, adopted, published in q(f"""SELECT ?e (MIN(STR(?c)) AS ?cls)
+                (MIN(STR(?j)) AS ?where) (MIN(STR(?eff)) AS ?effective) (MIN(STR(?ad)) AS ?adopted)
+                (MIN(STR(?pub)) AS ?published) WHERE {{
                 ?c <{RDFS.subClassOf}>* <{KG.Instrument}> . ?e a ?c . FILTER (?c != <{KG.Agreement}>)
                 FILTER NOT EXISTS {{ ?e a <{KG.Agreement}> }}
                 OPTIONAL {{ ?e <{KG.jurisdiction}> ?j }} OPTIONAL {{ ?e <{KG.effectiveDate}> ?eff }}
-                OPTIONAL {{ ?e <{KG.adoptedDate}> ?ad }} }} GROUP BY ?e"""):
+                OPTIONAL {{ ?e <{KG.adoptedDate}> ?ad }} OPTIONAL {{ ?e <{KG.promulgatedDate}> ?pub }} }}
+                GROUP BY ?e"""):
             self.instruments[e] = {"class": slug(cls), "jurisdiction": curie(where) if where else "",
-                                   "year": (effective or adopted or "")[:4]}
+                                   "year": (effective or adopted or published or "")[:4]}
         self.seed_files = sorted((f, s) for s, f in q(f"SELECT ?s ?f WHERE {{ ?s <{KG.seedFile}> ?f }}"))
         self.indicators = {x for x, in q(f"SELECT ?x WHERE {{ ?x a <{KG.Indicator}> }}")}
         self.china = {e for e, in q(f"SELECT ?e WHERE {{ ?e <{KG.jurisdiction}> <{ID.china}> }}")}

@@ -145,14 +145,14 @@ def scale_section(facts) -> list[str]:
 
 
 def rulebook_section(facts) -> list[str]:
-    """Markdown: instruments by year in force (else adopted) and by issuer (each issuer of a joint instrument counts)."""
+    """Markdown: instruments by year in force (else adopted, else published) and by issuer (each issuer of a joint instrument counts)."""
     china = {e: v for e, v in facts.instruments.items() if v["jurisdiction"] == "id:china"}
     lines = ["## The rulebook", "",
              f"- instruments (laws, regulations, rules, policies; agreements apart): {len(facts.instruments)}, "
              f"of which Chinese: {len(china)}",
-             f"- Chinese instruments without a date in force or of adoption: "
+             f"- Chinese instruments without a date in force, of adoption or of publication: "
              f"{sum(1 for v in china.values() if not v['year'])}",
-             "", "Chinese instruments by year in force (else year adopted):", "", "| year | instruments |", "|---|---|"]
+             "", "Chinese instruments by year in force (else adopted, else published):", "", "| year | instruments |", "|---|---|"]
     undated = sorted(curie(e) for e, v in china.items() if not v["year"])
     if undated:
         lines[3] += ": " + ", ".join(f"`{e}`" for e in undated)
