@@ -169,14 +169,23 @@ def rulebook_section(facts) -> list[str]:
 
 
 def source_quality_section(facts) -> list[str]:
-    """Markdown: sources by quality, and the claims that rest on weak sources alone."""
+    """Markdown: sources by quality, and the claims, observations and records that rest on weak sources alone."""
     quality = Counter((r.get("quality") or "not classified") if r["kind"] != "seed" else "seed"
                       for r in facts.source_records.values())
     weak = {s for s, r in facts.source_records.items() if r.get("quality") == "weak"}
-    alone = sorted(c for c, v in facts.claims.items() if v["class"] == str(KG.Claim)
-                   and facts.citations.get(c) and all(src in weak for src, _ in facts.citations[c]))
+
+    def alone(holders):
+        return sorted(h for h in holders if facts.citations.get(h) and all(s in weak for s, _ in facts.citations[h]))
+
+    claims = alone(c for c, v in facts.claims.items() if v["class"] == str(KG.Claim))
+    observations = alone(facts.observations)
+    records = alone(facts.entities)
     lines = ["## Source quality", "", "| quality | sources |", "|---|---|"]
     lines += [f"| {q} | {n} |" for q, n in sorted(quality.items())]
-    lines += ["", f"Claims resting on weak sources alone: {len(alone)}."]
-    lines += [f"- `{curie(c)}`" for c in alone]
+    lines += ["", f"Claims resting on weak sources alone: {len(claims)}."]
+    lines += [f"- `{curie(c)}`" for c in claims]
+    lines += ["", f"Observations resting on weak sources alone: {len(observations)}."]
+    lines += [f"- `{curie(o)}`" for o in observations]
+    lines += ["", f"Entity records resting on weak sources alone: {len(records)}."]
+    lines += [f"- `{curie(e)}`" for e in records]
     return lines
