@@ -243,11 +243,10 @@ def _jsonld(triples: list) -> str:
     """JSON-LD compacted with ``context.jsonld`` (one node object per subject, in sorted order).
 
     rdflib's compacting serialiser took over a second on the curated graph;
-    pyoxigraph writes expanded JSON-LD and :func:`graph.release_files.compact_jsonld`
-    shortens its IRIs to the context's prefixes.
+    :func:`graph.release_files.jsonld_from_triples` writes the compacted form directly.
     """
-    from .release_files import compact_jsonld
-    return compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8"))
+    from .release_files import jsonld_from_triples
+    return jsonld_from_triples(triples)
 
 
 def write_closure(store: ox.Store, path: Path) -> int:
