@@ -42,17 +42,20 @@ def check_rows(store: ox.Store, folder: Path = CHECKS) -> list[tuple]:
     return rows
 
 
-def find_problems(store: ox.Store) -> list[tuple]:
+def find_problems(store: ox.Store, beside=None) -> list[tuple]:
     """Every ``(focus, message, path)`` the shapes and the checks find in the store's default graph.
 
     The shapes and the checks run in two threads: Oxigraph releases the GIL
-    while it evaluates a query, so on two cores they overlap.
+    while it evaluates a query, so on two cores they overlap, and ``beside``
+    (a callable giving more rows, such as the Python name checks) runs in this
+    thread meanwhile.
     """
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max_workers=2) as pool:
         shapes, checks = pool.submit(violations, store), pool.submit(check_rows, store)
+        more = beside() if beside else []
         return [(focus, message, curie(path) if path else "") for focus, message, path in shapes.result()] \
-            + checks.result()
+            + checks.result() + more
 
 
 def _where(origins, graph, term) -> str:
@@ -80,7 +83,7 @@ def validate(store: ox.Store, origins, graph=None) -> dict:
     only read when there is a problem; by default it is taken from the store.
     """
     from .names import name_problems
-    rows = find_problems(store) + name_problems(store, origins)
+    rows = find_problems(store, beside=lambda: name_problems(store, origins))
     if rows:
         if graph is None:
             from .termgraph import from_quads
