@@ -46,18 +46,8 @@ def _build(args) -> int:
 
 
 def _html_step():
-    """The build's HTML step, its imports (networkx, about 0.25 s) started now in a background thread.
-
-    The build spends most of its first second inside Oxigraph, which releases
-    the GIL, so the import runs beside it instead of after it.
-    """
-    import importlib
-    import threading
-    warm = threading.Thread(target=importlib.import_module, args=("graph.render",), daemon=True)
-    warm.start()
-
+    """The build's HTML step (``graph.html``); the build runs it in a child process beside the export."""
     def html(result, staging):
-        warm.join()
         from .render import html_step
         return html_step(result, staging)
     html.step_name = "html"

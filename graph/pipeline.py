@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import forked
 from .errors import BuildError, DataError
 from .export import Tables, asserted_outputs, write_outputs
 from .infer import infer_in_store
@@ -113,9 +114,10 @@ def swap_in(staging: Path, out: Path) -> None:
 def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=()) -> Build:
     """Run the whole pipeline and write every output into ``out``.
 
-    ``extra_steps`` are callables ``step(build, staging_dir)`` run after the
-    core outputs are written (the HTML view, for instance); they write into the
-    staging folder, so their failure also leaves ``out`` untouched.
+    ``extra_steps`` are callables ``step(build, staging_dir)`` (the HTML view,
+    the site) run in forked children beside the export (:mod:`graph.forked`);
+    they write into the staging folder, so their failure also leaves ``out``
+    untouched.
     """
     start = time.perf_counter()
     result = assemble(data_dir, log=log)
@@ -123,16 +125,25 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
     with build_lock(out, log):
         clean_stale(out)
         staging = new_staging(out)
+        running = None
         try:
             t = time.perf_counter()
+            if extra_steps:
+                result.graph  # parsed once here, shared by the forked steps
+                running = forked.start(extra_steps, result, staging)
             result.summary = write_outputs(result.tables, staging, result.summary, result.store)
             t = _step(log, "export", t, f"{len(result.summary['files'])} files")
-            for step in extra_steps:
-                detail = step(result, staging)
-                t = _step(log, getattr(step, "step_name", step.__name__), t, detail or "done")
+            if running is not None:
+                for name, detail, seconds in running.wait():
+                    if log:
+                        print(f"[{name:<9}] {detail} ({seconds * 1000:.0f} ms, beside the export)", file=log)
+                t = time.perf_counter()
+            # last: the dataset description lists every file in the staging folder
             t = _step(log, "release", t, write_release_files(result, staging, previous=out if out.is_dir() else None))
             publish(staging, out)
         except BaseException:
+            if running is not None:
+                running.stop()
             shutil.rmtree(staging, ignore_errors=True)
             raise
     if log:

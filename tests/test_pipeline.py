@@ -164,3 +164,27 @@ def test_sources_csv_lists_every_source_with_its_address(curated):
     with open(out / "relations.csv", encoding="utf-8") as f:
         relations = list(csv.DictReader(f))
     assert all(r["source_url"] == by_id[r["source"]]["url"] for r in relations)
+
+
+@pytest.mark.parametrize("no_fork", ["0", "1"])
+def test_a_failing_extra_step_leaves_the_output_untouched(tmp_path, monkeypatch, no_fork):
+    from graph.errors import BuildError
+    monkeypatch.setenv("CDKG_NO_FORK", no_fork)
+    out = tmp_path / "dist"
+    build(out, VALID, log=None)
+    before = sorted(p.name for p in out.iterdir())
+
+    def boom(result, staging):
+        (staging / "half-written.html").write_text("<html>", encoding="utf-8")
+        raise RuntimeError("the explorer ran out of colours")
+    boom.step_name = "boom"
+
+    def fine(result, staging):
+        (staging / "fine.csv").write_text(str(len(result.tables.facts.entities)), encoding="utf-8")
+        return "fine"
+
+    with pytest.raises(BuildError, match="the explorer ran out of colours"):
+        build(out, VALID, log=None, extra_steps=[fine, boom])
+    assert sorted(p.name for p in out.iterdir()) == before
+    build(out, VALID, log=None, extra_steps=[fine])
+    assert (out / "fine.csv").read_text(encoding="utf-8").isdigit()
