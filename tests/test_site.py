@@ -10,7 +10,6 @@ import pytest
 
 from graph.export import Facts
 from graph.pipeline import build
-from graph.render import html_step
 from graph.site import SiteData, site_step, write_site
 from graph.site.pages import CSP
 from graph.store import to_store
@@ -43,16 +42,13 @@ def read(site: Path, page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def dist(tmp_path_factory):
-    """A curated build with the explorer and the site, as ``cdkg build`` makes it."""
-    out = tmp_path_factory.mktemp("site") / "dist"
-    build(out, log=None, extra_steps=[html_step, site_step])
-    return out
+def dist(site_dist):
+    return site_dist
 
 
 @pytest.fixture(scope="module")
-def site(dist):
-    return dist / "site"
+def site(site_dist):
+    return site_dist / "site"
 
 
 # -- pages and what they say --------------------------------------------------------------------
