@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,6 +49,18 @@ def environment() -> Environment:
     return env
 
 
+def _cites(env: Environment):
+    """The citations macro, remembered per list of citations: a relation's list is shown on both its entities' pages."""
+    macro, cache = env.get_template("_macros.html").module.cite, {}
+
+    def cites(sources: list, root: str) -> Markup:
+        key = (id(sources), root)
+        if key not in cache:
+            cache[key] = (macro(sources, root), sources)  # the list is kept, so its id is not reused
+        return cache[key][0]
+    return cites
+
+
 def _write(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
@@ -70,8 +83,22 @@ def main_indicators(site: SiteData, n: int = 6) -> list[dict]:
 
 
 def write_site(site: SiteData, out: Path) -> dict:
-    """Write every page of the site into ``out``; return counts of what was written."""
-    env, out = environment(), Path(out)
+    """Write every page of the site into ``out``; return counts of what was written.
+
+    Pages are rendered here and written by a few threads: opening and closing some
+    thousand files costs more than rendering them, and file I/O releases the GIL.
+    """
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        writes: list = []
+        counts = _render_site(site, Path(out), lambda path, text: writes.append(pool.submit(_write, path, text)))
+        for done in writes:
+            done.result()  # raise the first write that failed
+    return counts
+
+
+def _render_site(site: SiteData, out: Path, _write) -> dict:
+    env = environment()
+    env.globals["cites"] = _cites(env)
     page = lambda name, target, root, **kw: _write(out / target, env.get_template(name).render(root=root, **kw))  # noqa: E731
     for folder in ("assets", "id", "class", "source"):
         (out / folder).mkdir(parents=True, exist_ok=True)
