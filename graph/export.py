@@ -34,8 +34,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .network import DATE_PROPERTIES
-from .namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, curie, slug
+from .namespaces import DATE_PROPERTIES, DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, curie, slug
 
 __all__ = ["Facts", "Tables", "asserted_outputs", "write_closure", "write_outputs", "entity_rows", "relation_rows",
            "observation_rows", "corrected_rows", "source_rows", "ENTITY_COLUMNS", "RELATION_COLUMNS",
@@ -129,14 +128,16 @@ class Facts:
             self.source_records[curie(s)] = {"title": title, "publisher": publisher, "date": date, "url": url,
                                              "kind": kind, "quality": quality, "language": lang}
         self.instruments: dict[str, dict[str, str]] = {}  # instrument -> its class, jurisdiction, in-force year
-        for e, cls, where, effective, adopted in q(f"""SELECT ?e (MIN(STR(?c)) AS ?cls) (MIN(STR(?j)) AS ?where)
-                (MIN(STR(?eff)) AS ?effective) (MIN(STR(?ad)) AS ?adopted) WHERE {{
+        for e, cls, where, effective, adopted, published in q(f"""SELECT ?e (MIN(STR(?c)) AS ?cls)
+                (MIN(STR(?j)) AS ?where) (MIN(STR(?eff)) AS ?effective) (MIN(STR(?ad)) AS ?adopted)
+                (MIN(STR(?pub)) AS ?published) WHERE {{
                 ?c <{RDFS.subClassOf}>* <{KG.Instrument}> . ?e a ?c . FILTER (?c != <{KG.Agreement}>)
                 FILTER NOT EXISTS {{ ?e a <{KG.Agreement}> }}
                 OPTIONAL {{ ?e <{KG.jurisdiction}> ?j }} OPTIONAL {{ ?e <{KG.effectiveDate}> ?eff }}
-                OPTIONAL {{ ?e <{KG.adoptedDate}> ?ad }} }} GROUP BY ?e"""):
+                OPTIONAL {{ ?e <{KG.adoptedDate}> ?ad }} OPTIONAL {{ ?e <{KG.promulgatedDate}> ?pub }} }}
+                GROUP BY ?e"""):
             self.instruments[e] = {"class": slug(cls), "jurisdiction": curie(where) if where else "",
-                                   "year": (effective or adopted or "")[:4]}
+                                   "year": (effective or adopted or published or "")[:4]}
         self.seed_files = sorted((f, s) for s, f in q(f"SELECT ?s ?f WHERE {{ ?s <{KG.seedFile}> ?f }}"))
         self.indicators = {x for x, in q(f"SELECT ?x WHERE {{ ?x a <{KG.Indicator}> }}")}
         self.china = {e for e, in q(f"SELECT ?e WHERE {{ ?e <{KG.jurisdiction}> <{ID.china}> }}")}
@@ -242,11 +243,10 @@ def _jsonld(triples: list) -> str:
     """JSON-LD compacted with ``context.jsonld`` (one node object per subject, in sorted order).
 
     rdflib's compacting serialiser took over a second on the curated graph;
-    pyoxigraph writes expanded JSON-LD and :func:`graph.release_files.compact_jsonld`
-    shortens its IRIs to the context's prefixes.
+    :func:`graph.release_files.jsonld_from_triples` writes the compacted form directly.
     """
-    from .release_files import compact_jsonld
-    return compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8"))
+    from .release_files import jsonld_from_triples
+    return jsonld_from_triples(triples)
 
 
 def write_closure(store: ox.Store, path: Path) -> int:

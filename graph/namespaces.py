@@ -14,7 +14,7 @@ rdflib.term.URIRef('https://w3id.org/cdkg/id/alibaba-group')
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
-__all__ = ["KG", "ID", "SRC", "CLAIM", "CITE", "SCHEMA", "PREFIXES", "curie", "slug",
+__all__ = ["KG", "ID", "SRC", "CLAIM", "CITE", "SCHEMA", "PREFIXES", "DATE_PROPERTIES", "curie", "slug",
            "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD"]
 
 ID = Namespace("https://w3id.org/cdkg/id/")
@@ -205,6 +205,12 @@ PREFIXES = {
 
 
 _PREFIX_OF = {base: prefix for prefix, base in reversed(list(PREFIXES.items()))}
+
+
+#: The date attributes of an entity record (lifecycle dates, founding, spans), in display order.
+DATE_PROPERTIES = [KG.foundedDate, KG.adoptedDate, KG.promulgatedDate, KG.effectiveDate,
+                   KG.amendedDate, KG.repealedDate, KG.dissolvedDate, KG.draftDate, KG.startDate, KG.endDate,
+                   DCTERMS.date]
 
 
 def curie(iri) -> str:

@@ -13,15 +13,12 @@ from __future__ import annotations
 import networkx as nx
 from rdflib import Graph, URIRef
 
-from .namespaces import DCTERMS, KG, RDF, RDFS, SCHEMA, SKOS, curie, slug
+from .namespaces import DATE_PROPERTIES, DCTERMS, KG, RDF, RDFS, SCHEMA, SKOS, curie, slug
 from .termgraph import label
 
 __all__ = ["to_networkx", "entity_classes", "DATE_PROPERTIES"]
 
 #: Entity attributes shown as dates, in lifecycle order.
-DATE_PROPERTIES = [KG.foundedDate, KG.adoptedDate, KG.promulgatedDate, KG.effectiveDate,
-                   KG.amendedDate, KG.repealedDate, KG.dissolvedDate, KG.startDate, KG.endDate,
-                   DCTERMS.date]
 
 
 def entity_classes(graph: Graph) -> set[URIRef]:

@@ -30,7 +30,7 @@ from . import release
 from .errors import BuildError
 from .namespaces import KG, PREFIXES
 
-__all__ = ["stamp", "ontology_turtle", "context", "compact_jsonld", "compact_iri", "ontology_html",
+__all__ = ["stamp", "ontology_turtle", "context", "compact_jsonld", "jsonld_from_triples", "compact_iri", "ontology_html",
            "data_dictionary", "csv_metadata", "dataset_ttl", "check_dataset", "write_release_files", "COLUMNS", "MEDIA_TYPES"]
 
 _OWL = "http://www.w3.org/2002/07/owl#"
@@ -86,6 +86,7 @@ def context() -> dict:
 _BY_LENGTH = sorted(((ns, p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same IRIs (predicates, classes, entities) recur thousands of times
 def compact_iri(iri: str) -> str:
     """``prefix:local`` for an IRI under one of the prefixes (the longest that fits), else the IRI."""
     for ns, prefix in _BY_LENGTH:
@@ -100,6 +101,45 @@ def _value(v: dict) -> dict:
     if "@type" in v:
         return {**v, "@type": compact_iri(v["@type"])}
     return v
+
+
+def _term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"@id": compact_iri(term.value)}
+    if isinstance(term, ox.BlankNode):
+        return {"@id": f"_:{term.value}"}
+    if term.language:
+        return {"@language": term.language, "@value": term.value}
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return {"@value": term.value}
+    return {"@type": compact_iri(term.datatype.value), "@value": term.value}
+
+
+def jsonld_from_triples(triples) -> str:
+    """Triples as JSON-LD compacted with :func:`context`, written directly (no expanded pass).
+
+    One node object per subject, in the order the subjects first appear, each
+    on its own line; the same shape :func:`compact_jsonld` gives from
+    pyoxigraph's expanded JSON-LD, in a third of the time.
+
+    >>> a, p = ox.NamedNode("https://w3id.org/cdkg/id/taobao"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    >>> print(jsonld_from_triples([ox.Triple(a, p, ox.Literal("淘宝", language="zh"))]).split(chr(10), 1)[1], end="")
+    "@graph":[
+    {"@id":"id:taobao","rdfs:label":[{"@language":"zh","@value":"淘宝"}]}
+    ]}
+    """
+    nodes: dict = {}
+    for t in triples:
+        subject = t.subject
+        key = (type(subject).__name__, subject.value)
+        node = nodes.get(key)
+        if node is None:
+            node = nodes[key] = {"@id": compact_iri(subject.value) if isinstance(subject, ox.NamedNode)
+                                 else f"_:{subject.value}"}
+        node.setdefault(compact_iri(t.predicate.value), []).append(_term(t.object))
+    lines = [json.dumps(node, ensure_ascii=False, separators=(",", ":")) for node in nodes.values()]
+    head = json.dumps(context()["@context"], ensure_ascii=False, separators=(",", ":"))
+    return '{"@context":' + head + ',\n"@graph":[\n' + ",\n".join(lines) + "\n]}\n"
 
 
 def compact_jsonld(expanded: str) -> str:

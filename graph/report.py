@@ -145,14 +145,14 @@ def scale_section(facts) -> list[str]:
 
 
 def rulebook_section(facts) -> list[str]:
-    """Markdown: instruments by year in force (else adopted) and by issuer (each issuer of a joint instrument counts)."""
+    """Markdown: instruments by year in force (else adopted, else published) and by issuer (each issuer of a joint instrument counts)."""
     china = {e: v for e, v in facts.instruments.items() if v["jurisdiction"] == "id:china"}
     lines = ["## The rulebook", "",
              f"- instruments (laws, regulations, rules, policies; agreements apart): {len(facts.instruments)}, "
              f"of which Chinese: {len(china)}",
-             f"- Chinese instruments without a date in force or of adoption: "
+             f"- Chinese instruments without a date in force, of adoption or of publication: "
              f"{sum(1 for v in china.values() if not v['year'])}",
-             "", "Chinese instruments by year in force (else year adopted):", "", "| year | instruments |", "|---|---|"]
+             "", "Chinese instruments by year in force (else adopted, else published):", "", "| year | instruments |", "|---|---|"]
     undated = sorted(curie(e) for e, v in china.items() if not v["year"])
     if undated:
         lines[3] += ": " + ", ".join(f"`{e}`" for e in undated)
@@ -169,14 +169,23 @@ def rulebook_section(facts) -> list[str]:
 
 
 def source_quality_section(facts) -> list[str]:
-    """Markdown: sources by quality, and the claims that rest on weak sources alone."""
+    """Markdown: sources by quality, and the claims, observations and records that rest on weak sources alone."""
     quality = Counter((r.get("quality") or "not classified") if r["kind"] != "seed" else "seed"
                       for r in facts.source_records.values())
     weak = {s for s, r in facts.source_records.items() if r.get("quality") == "weak"}
-    alone = sorted(c for c, v in facts.claims.items() if v["class"] == str(KG.Claim)
-                   and facts.citations.get(c) and all(src in weak for src, _ in facts.citations[c]))
+
+    def alone(holders):
+        return sorted(h for h in holders if facts.citations.get(h) and all(s in weak for s, _ in facts.citations[h]))
+
+    claims = alone(c for c, v in facts.claims.items() if v["class"] == str(KG.Claim))
+    observations = alone(facts.observations)
+    records = alone(facts.entities)
     lines = ["## Source quality", "", "| quality | sources |", "|---|---|"]
     lines += [f"| {q} | {n} |" for q, n in sorted(quality.items())]
-    lines += ["", f"Claims resting on weak sources alone: {len(alone)}."]
-    lines += [f"- `{curie(c)}`" for c in alone]
+    lines += ["", f"Claims resting on weak sources alone: {len(claims)}."]
+    lines += [f"- `{curie(c)}`" for c in claims]
+    lines += ["", f"Observations resting on weak sources alone: {len(observations)}."]
+    lines += [f"- `{curie(o)}`" for o in observations]
+    lines += ["", f"Entity records resting on weak sources alone: {len(records)}."]
+    lines += [f"- `{curie(e)}`" for e in records]
     return lines

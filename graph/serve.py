@@ -46,7 +46,6 @@ import pyoxigraph as ox
 
 from .answer import (DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, GRAPH_FORMATS, SELECT_FORMATS, Reply, execute,
                      negotiate)
-from .asgi import LOOPBACK_NAMES, App, HttpServer, listen
 from .guards import check_query, is_update
 from .pages import home_page, page, results_page
 from .paths import DIST, QUERIES
@@ -108,6 +107,7 @@ class Endpoint:
                  queries: Path = QUERIES, reload: bool = False, log: bool = False,
                  max_bytes: int = DEFAULT_MAX_BYTES, memory_mb: int = DEFAULT_MEMORY_MB, allowed_hosts=(),
                  cors: str | None = None, idle_timeout: float = 5.0, pool_options: dict | None = None):
+        from .asgi import LOOPBACK_NAMES, App, HttpServer, listen  # uvicorn: only when serving, not for `cdkg build`
         from .query import library
         from .stores import parse_spec
         self.timeout, self.max_rows, self.max_bytes, self.log = timeout, max_rows, max_bytes, log
