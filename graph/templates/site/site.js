@@ -15,7 +15,10 @@
       const q = norm(input.value);
       list.replaceChildren();
       if (!q) { count.textContent = ""; return; }
-      const found = rows.filter(r => r.keys.some(k => k.includes(q)));
+      // exact names first, then names that start with the text, then names that contain it
+      const rank = r => Math.min(...r.keys.map(k => k === q ? 0 : k.startsWith(q) ? 1 : k.includes(q) ? 2 : 3));
+      const found = rows.map((r, i) => [rank(r), i, r]).filter(x => x[0] < 3)
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(x => x[2]);
       count.textContent = found.length + " found";
       for (const r of found.slice(0, 200)) {
         const li = document.createElement("li");
