@@ -96,14 +96,15 @@ def write_site(site: SiteData, out: Path) -> dict:
     return counts
 
 
-def _render_site(site: SiteData, out: Path, _write) -> dict:
+def _render_site(site: SiteData, out: Path, write) -> dict:
+    """Render every page in a fixed order and hand each to ``write(path, text)``."""
     env = environment()
-    env.globals["cites"] = _cites(env)
-    page = lambda name, target, root, **kw: _write(out / target, env.get_template(name).render(root=root, **kw))  # noqa: E731
+    cites = _cites(env)  # one cache per site, dropped with it
+    page = lambda name, target, root, **kw: write(out / target, env.get_template(name).render(root=root, **kw))  # noqa: E731
     for folder in ("assets", "id", "class", "source"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     for asset in ("site.css", "site.js"):
-        _write(out / "assets" / asset, (TEMPLATES / asset).read_text(encoding="utf-8"))
+        write(out / "assets" / asset, (TEMPLATES / asset).read_text(encoding="utf-8"))
     classes = {c: len(v) for c, v in site.classes.items()}
     page("index.html", "index.html", "", index=_index(site), classes=classes, indicators=list(site.indicators.values()),
          entities=len(site.entities), sources=len(site.sources))
@@ -116,15 +117,15 @@ def _render_site(site: SiteData, out: Path, _write) -> dict:
          all_indicators=list(site.indicators.values()))
     entity = env.get_template("entity.html")
     for e in site.entities.values():
-        _write(out / "id" / f"{e['page']}.html", entity.render(root="../", e=e, n=neighbourhood(e)))
+        write(out / "id" / f"{e['page']}.html", entity.render(root="../", e=e, n=neighbourhood(e), cites=cites))
     indicator = env.get_template("indicator.html")
     for i in site.indicators.values():
-        _write(out / "id" / f"{i['page']}.html", indicator.render(root="../", i=i, charts=chart(i)))
+        write(out / "id" / f"{i['page']}.html", indicator.render(root="../", i=i, charts=chart(i), cites=cites))
     cls = env.get_template("class.html")
     for c, members in site.classes.items():
-        _write(out / "class" / f"{page_name(c)}.html", cls.render(root="../", name=c, members=members))
+        write(out / "class" / f"{page_name(c)}.html", cls.render(root="../", name=c, members=members))
     source = env.get_template("source.html")
     for s in site.sources.values():
-        _write(out / "source" / f"{s['page']}.html", source.render(root="../", s=s, supports=site.supports.get(s["id"], [])))
+        write(out / "source" / f"{s['page']}.html", source.render(root="../", s=s, supports=site.supports.get(s["id"], [])))
     return {"entities": len(site.entities), "indicators": len(site.indicators), "classes": len(site.classes),
             "sources": len(site.sources), "marks": len(marks)}
