@@ -194,3 +194,13 @@ def test_page_names_of_odd_slugs_are_safe_and_distinct():
     assert page_name("id:taobao") == "taobao"
     names = {page_name(x) for x in ("src:../x", "src:..x", "src:a/b", "src:a_b")}
     assert len(names) == 4 and all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]*", n) for n in names)
+
+
+def test_cdkg_build_writes_the_site_and_no_html_skips_it(tmp_path):
+    from graph.cli import main
+    from conftest import VALID
+    assert main(["build", "--data", str(VALID), "--out", str(tmp_path / "a")]) == 0
+    assert sorted(p.name for p in (tmp_path / "a" / "site" / "id").iterdir()) == [
+        "china.html", "example-company.html", "example-law.html", "example-platform.html", "example-regulator.html"]
+    assert main(["build", "--data", str(VALID), "--out", str(tmp_path / "b"), "--no-html"]) == 0
+    assert not (tmp_path / "b" / "site").exists()
