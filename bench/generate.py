@@ -158,7 +158,7 @@ def _companies(folder, w: Writer, n) -> None:
                   w.claim("kg:inSector", f"id:sector-{rng.randrange(n['sectors'])}")]
         if c % 4 != 3 and c + 1 < n["companies"]:  # ownership chains of four companies
             stake = rng.choice(["100", "51", "33.5", "20"])
-            claims.append(w.claim("kg:owns", f"id:company-{c + 1}", f' kg:stake "{stake}"^^xsd:decimal ;'))
+            claims.append(w.claim("kg:owns", f"id:company-{c + 1}", f' kg:stake "{stake}"^^xsd:decimal ; kg:asOf "{2010 + c % 15}"^^xsd:gYear ;'))
         if c % 5 == 0:
             claims.append(w.claim("kg:listedOn", f"id:exchange-{c % n['exchanges']}",
                                   f' kg:startDate "{2000 + c % 24}"^^xsd:gYear ;'))

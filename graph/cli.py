@@ -30,7 +30,7 @@ def _build(args) -> int:
             assemble(Path(args.data), log=sys.stderr)
             print("check passed: nothing written", file=sys.stderr)
         else:
-            steps = [] if args.no_html else [_html_step()]
+            steps = [] if args.no_html else [_html_step(), _site_step]
             build(Path(args.out), Path(args.data), extra_steps=steps)
             if args.store != "memory":
                 from .stores import load_graph_into, open_store
@@ -52,6 +52,15 @@ def _html_step():
         return html_step(result, staging)
     html.step_name = "html"
     return html
+
+
+def _site_step(result, staging):
+    """The build's site step (``site/``): the pages of every entity, source and indicator, timeline, charts."""
+    from .site import site_step
+    return site_step(result, staging)
+
+
+_site_step.step_name = "site"
 
 
 def _view(args) -> int:

@@ -35,6 +35,16 @@ def curated_kg(curated):
     return KnowledgeGraph(result.graph)
 
 
+@pytest.fixture(scope="session")
+def site_dist(tmp_path_factory):
+    """A curated build with the explorer and the static site, as ``cdkg build`` makes it."""
+    from graph.render import html_step
+    from graph.site import site_step
+    out = tmp_path_factory.mktemp("site") / "dist"
+    build(out, log=None, extra_steps=[html_step, site_step])
+    return out
+
+
 @pytest.fixture()
 def data_dir(tmp_path):
     """A copy of tests/valid to which a test may add one invalid file."""
