@@ -91,7 +91,7 @@ def test_a_shape_feature_the_compiler_lacks_is_an_error():
 
 def test_the_curated_shapes_compile_to_one_query_per_property_shape():
     shapes = Graph().parse(SHAPES)
-    assert len(compile_shapes(shapes)) == len(list(shapes.objects(None, SH.property))) == 46
+    assert len(compile_shapes(shapes)) == len(list(shapes.objects(None, SH.property))) == 48
 
 
 def test_load_error_names_file_line_and_column(tmp_path):
