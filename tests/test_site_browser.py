@@ -6,20 +6,7 @@ where that is a failure (the rule and the helpers are those of tests/test_browse
 
 import pytest
 
-from test_browser import Visit, assert_clean, browser  # noqa: F401  (browser is a fixture)
-
-
-@pytest.fixture()
-def visit(browser):  # noqa: F811
-    opened = []
-
-    def open_page(path, **kw):
-        v = Visit(browser, path, **kw)
-        opened.append(v)
-        return v
-    yield open_page
-    for v in opened:
-        v.close()
+from test_browser import Visit, assert_clean, browser, visit  # noqa: F401  (browser and visit are fixtures)
 
 
 @pytest.fixture(scope="module")
