@@ -32,7 +32,7 @@ def run_build(data: Path, out: Path) -> dict:
     wall = time.perf_counter() - start
     if done.returncode:
         raise SystemExit(f"build failed:\n{done.stderr}")
-    steps = {m[1].strip(): int(m[2]) for m in re.finditer(r"^\[(\w+)\s*\] .*\((\d+) ms\)$", done.stderr, re.M)}
+    steps = {m[1].strip(): int(m[2]) for m in re.finditer(r"^\[(\w+)\s*\] .*\((\d+) ms[^)]*\)$", done.stderr, re.M)}
     pages = sum(1 for _ in (out / "site").rglob("*.html"))
     entities = re.search(r"(\d+) entities, \d+ relation rows", done.stderr)
     return {"wall": wall, "steps": steps, "pages": pages, "entities": int(entities[1]) if entities else 0}

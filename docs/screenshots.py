@@ -1,7 +1,8 @@
-"""Take the README's screenshots of the static site: an entity page and the timeline.
+"""Take the README's screenshots: the explorer's overview, an entity page and the timeline.
 
-Reads a built ``dist/site/`` (``cdkg build`` first) and writes ``docs/site-entity.png`` and
-``docs/site-timeline.png`` with Debian's Chromium through playwright (never ``playwright install``).
+Reads a built ``dist/`` (``cdkg build`` first) and writes ``docs/overview.jpg`` (JPEG: the canvas is large as PNG),
+``docs/site-entity.png`` and ``docs/site-timeline.png`` with Debian's Chromium through
+playwright (never ``playwright install``).
 
 Example:
     .venv/bin/python docs/screenshots.py --dist dist
@@ -17,8 +18,9 @@ DOCS = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = [("site/id/alibaba-group.html", "site-entity.png", None),
-         ("site/timeline.html", "site-timeline.png", {"issuer": "id:samr"})]
+SHOTS = [("graph.html", "overview.jpg", None, (1280, 720)),
+         ("site/id/alibaba-group.html", "site-entity.png", None, (1100, 720)),
+         ("site/timeline.html", "site-timeline.png", {"issuer": "id:samr"}, (1100, 720))]
 
 
 def main(argv=None) -> int:
@@ -30,13 +32,16 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for page_path, name, filters in SHOTS:
-            page = browser.new_page(viewport={"width": 1100, "height": 720})
+        for page_path, name, filters, (width, height) in SHOTS:
+            page = browser.new_page(viewport={"width": width, "height": height})
             page.goto((args.dist / page_path).resolve().as_uri())
             page.wait_for_selector("html[data-ready=true]", state="attached")
             if filters:
                 page.select_option("#f-issuer", filters["issuer"])
-            page.screenshot(path=str(args.out / name))
+            if name.endswith(".jpg"):
+                page.screenshot(path=str(args.out / name), type="jpeg", quality=80)
+            else:
+                page.screenshot(path=str(args.out / name))
             print(f"wrote {args.out / name}")
             page.close()
         browser.close()

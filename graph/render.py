@@ -33,82 +33,59 @@ import json
 import math
 import re
 import sys
-import zlib
 from collections import Counter
 from pathlib import Path
 
 import networkx as nx
 from rdflib import Graph
 
+from .families import families, family_of
 from .namespaces import OWL, RDF, RDFS, slug
 from .network import entity_classes, to_networkx
 
-__all__ = ["render_html", "html_step", "page_data", "script_json", "class_style",
+__all__ = ["render_html", "html_step", "page_data", "script_json", "canvas_label",
            "node_tooltip", "edge_tooltip", "ego_network", "vis_assets", "view", "DEFAULT_TITLE"]
 
 DEFAULT_TITLE = "China Digital Economy Knowledge Graph / 中国数字经济知识图谱"
 TEMPLATES = Path(__file__).parent / "templates"
 VIS_DIR = "templates/lib/vis-9.1.2"
 
-#: Shape of each family of classes (vis-network shapes whose size can vary).
-_FAMILIES = {
-    "dot": ["Company", "Association", "ResearchOrganization", "StockExchange", "InternationalOrganization",
-            "Organization", "Person"],
-    "diamond": ["Regulator", "Legislature", "Court", "GovernmentBody"],
-    "square": ["Law", "AdministrativeRegulation", "DepartmentalRule", "LegalInstrument", "Agreement",
-               "Instrument", "Publication"],
-    "triangleDown": ["PolicyDocument", "Plan", "Guideline", "Notice", "Programme"],
-    "hexagon": ["Platform", "PaymentSystem", "Product"],
-    "triangle": ["Jurisdiction", "Zone", "Place"],
-    "star": ["Sector", "Event", "Campaign", "CapitalMarketEvent", "EnforcementAction", "Fine"],
-}
-
-#: Colour of each class (Tableau 20); the shape tells families apart where a colour repeats.
-_COLOURS = {
-    "Company": "#4e79a7", "Association": "#76b7b2", "ResearchOrganization": "#59a14f",
-    "StockExchange": "#edc948", "InternationalOrganization": "#b07aa1", "Organization": "#9c755f",
-    "Person": "#ff9da7",
-    "Regulator": "#e15759", "Legislature": "#b07aa1", "Court": "#9c755f", "GovernmentBody": "#ff9da7",
-    "Law": "#f28e2b", "AdministrativeRegulation": "#ffbe7d", "DepartmentalRule": "#d4a6c8",
-    "LegalInstrument": "#bab0ac", "Agreement": "#8cd17d", "Instrument": "#79706e", "Publication": "#86bcb6",
-    "PolicyDocument": "#f1ce63", "Plan": "#499894", "Guideline": "#a0cbe8", "Notice": "#fabfd2",
-    "Programme": "#b6992d",
-    "Platform": "#4e79a7", "PaymentSystem": "#59a14f", "Product": "#86bcb6",
-    "Jurisdiction": "#e15759", "Zone": "#f28e2b", "Place": "#bab0ac",
-    "Sector": "#76b7b2", "Event": "#79706e", "Campaign": "#d37295", "CapitalMarketEvent": "#edc948",
-    "EnforcementAction": "#e15759", "Fine": "#ff9da7",
-}
-_FALLBACK = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7"]
-_SHAPES = {cls: shape for shape, classes in _FAMILIES.items() for cls in classes}
+#: Longest name drawn on the canvas; longer ones are cut with an ellipsis (the panel shows them whole).
+CANVAS_LABEL_MAX = 28
 
 
 # -- what the page shows -------------------------------------------------------------------------
 
-def class_style(cls: str) -> dict:
-    """The colour and vis-network shape that stand for a class.
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&-]{1,9}")
 
-    Classes the explorer does not know get a dot in a colour chosen from the
-    class name (stable across runs: CRC-32, not Python's salted ``hash``).
 
-    Parameters
-    ----------
-    cls : str
-        A class local name, such as ``"Company"``.
-
-    Returns
-    -------
-    dict
-        ``{"colour": "#rrggbb", "shape": "dot" | "diamond" | ...}``.
+def canvas_label(data: dict) -> str:
+    """The name drawn beside a node: its English label (or Chinese) when short enough, else
+    the longest alias that begins the label ("Cybersecurity Law" for the Cybersecurity Law
+    of the People's Republic of China), else its shortest acronym alias, else the label cut
+    to ``CANVAS_LABEL_MAX`` with an ellipsis.
 
     Examples
     --------
-    >>> class_style("Regulator")
-    {'colour': '#e15759', 'shape': 'diamond'}
-    >>> class_style("Spaceship") == class_style("Spaceship")
-    True
+    >>> canvas_label({"label": "State Council of the People's Republic of China", "aliases": ["State Council"]})
+    'State Council'
+    >>> canvas_label({"label": "Cyberspace Administration of China", "aliases": ["CAC", "国家网信办"]})
+    'CAC'
+    >>> canvas_label({"label": "Measures for Cybersecurity Review (2021)", "aliases": ["Order No. 8"]})
+    'Measures for Cybersecurity…'
+    >>> canvas_label({"label": "", "label_zh": "淘宝"})
+    '淘宝'
     """
-    colour = _COLOURS.get(cls) or _FALLBACK[zlib.crc32(cls.encode("utf-8")) % len(_FALLBACK)]
-    return {"colour": colour, "shape": _SHAPES.get(cls, "dot")}
+    name = data.get("label") or data.get("label_zh") or "(no label)"
+    if len(name) <= CANVAS_LABEL_MAX:
+        return name
+    aliases = data.get("aliases", [])
+    heads = sorted((a for a in aliases if len(a) <= CANVAS_LABEL_MAX and name.startswith(a + " ")),
+                   key=lambda a: (-len(a), a))
+    if heads:
+        return heads[0]
+    acronyms = sorted((a for a in aliases if _ACRONYM.fullmatch(a)), key=lambda a: (len(a), a))
+    return acronyms[0] if acronyms else name[:CANVAS_LABEL_MAX - 1].rstrip() + "…"
 
 
 def _words(name: str) -> str:
@@ -187,7 +164,9 @@ def _node_size(degree: int) -> float:
 def _node_record(g: nx.MultiDiGraph, node: str) -> dict:
     data = g.nodes[node]
     return {"id": node, "label": data.get("label", ""), "label_zh": data.get("label_zh", ""),
-            "display": _display(data), "type": data.get("type", "Entity"), "types": data.get("types", []),
+            "display": _display(data), "short": canvas_label(data), "type": data.get("type", "Entity"),
+            "types": data.get("types", []),
+            "family": family_of(data.get("type", "Entity"), data.get("types", []))["key"],
             "aliases": data.get("aliases", []), "dates": data.get("dates", {}), "iri": data.get("iri", ""),
             "sources": data.get("sources", []), "degree": g.degree(node), "size": _node_size(g.degree(node)),
             "tooltip": node_tooltip(data, g.degree(node))}
@@ -222,15 +201,21 @@ def page_data(g: nx.MultiDiGraph, title: str = DEFAULT_TITLE, focus: str | None 
     Returns
     -------
     dict
-        ``title``, ``focus``, ``nodes``, ``edges``, ``classes`` (name, colour, shape,
-        count) and ``predicates`` (name, count).
+        ``title``, ``focus``, ``nodes``, ``edges``, ``families`` (key, names in en and zh,
+        colour, shape, classes and count, in legend order, those present only) and
+        ``predicates`` (name, count).
     """
     nodes = [_node_record(g, n) for n in sorted(g.nodes)]
     edges = _edge_records(g)
-    classes = Counter(n["type"] for n in nodes)
+    counts = Counter(n["family"] for n in nodes)
+    classes: dict[str, set] = {}
+    for n in nodes:
+        classes.setdefault(n["family"], set()).add(n["type"])
     predicates = Counter(e["predicate"] for e in edges)
     return {"title": title, "focus": focus if focus in g else None, "nodes": nodes, "edges": edges,
-            "classes": [{"name": c, "count": classes[c], **class_style(c)} for c in sorted(classes)],
+            "families": [{"key": f["key"], "name": f["name"], "name_zh": f["name_zh"], "colour": f["colour"],
+                          "shape": f["shape"], "classes": sorted(classes[f["key"]]), "count": counts[f["key"]]}
+                         for f in families() if counts[f["key"]]],
             "predicates": [{"name": p, "count": predicates[p]} for p in sorted(predicates)]}
 
 

@@ -33,6 +33,8 @@ HOSTILE_ZH = "<img src=x onerror=alert(1)>"
 HOSTILE_ALIAS = '"><svg onload=alert(1)>'
 HOSTILE_TITLE = '<a href="javascript:alert(1)">href</a>'
 HOSTILE_NOTE = "see href=javascript:alert(2) <img src=y onerror=alert(2)>"
+HOSTILE_URL = "javascript:alert(3)"
+WEB_URL = "https://example.org/a?b=<c>"
 
 
 def unavailable(reason: str):
@@ -59,16 +61,17 @@ def browser():
 class Visit:
     """One page load, recording console errors, page errors, dialogs and non-local requests."""
 
-    def __init__(self, browser, path: Path, timeout_ms: int = 30_000):
+    def __init__(self, browser, path: Path, timeout_ms: int = 30_000, size: tuple[int, int] = (1400, 900),
+                 fragment: str = ""):
         self.errors, self.dialogs, self.remote, self.failed = [], [], [], {}
-        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.page = browser.new_page(viewport={"width": size[0], "height": size[1]})
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", self._dialog)
         self.page.on("request", self._request)
         self.page.on("requestfailed", lambda r: self.failed.__setitem__(r.url, r.failure))
         start = time.perf_counter()
-        self.page.goto(path.resolve().as_uri())
+        self.page.goto(path.resolve().as_uri() + fragment)
         # A selector, not wait_for_function: the page's policy forbids the eval() that polling uses.
         self.page.wait_for_selector("html[data-ready=true]", state="attached", timeout=timeout_ms)
         self.seconds = time.perf_counter() - start
@@ -135,8 +138,10 @@ def hostile_network() -> nx.MultiDiGraph:
     """The tiny network with markup in labels, aliases, source titles and notes."""
     g = to_networkx(tiny_graph())
     g.nodes["id:taobao"].update(label=HOSTILE_LABEL, label_zh=HOSTILE_ZH, aliases=[HOSTILE_ALIAS])
-    hostile_source = {"source": "src:<b>x</b>", "title": HOSTILE_TITLE, "locator": "<i>p</i>", "note": HOSTILE_NOTE}
-    g.nodes["id:taobao"]["sources"] = [hostile_source]
+    hostile_source = {"source": "src:<b>x</b>", "title": HOSTILE_TITLE, "locator": "<i>p</i>", "note": HOSTILE_NOTE,
+                      "url": HOSTILE_URL}
+    web_source = {"source": "src:web", "title": "A web page", "locator": "", "note": "", "url": WEB_URL}
+    g.nodes["id:taobao"]["sources"] = [hostile_source, web_source]
     g["id:alibaba-group"]["id:taobao"]["operates"]["sources"] = [hostile_source]
     return g
 
@@ -228,16 +233,31 @@ def test_clicking_a_relation_in_the_panel_moves_to_the_other_entity(visit, tiny_
 def test_filters_hide_and_show(visit, tiny_page):
     v = visit(tiny_page)
     hidden = "() => [cdkg.nodes.get({filter: n => n.hidden}).length, cdkg.edges.get({filter: e => e.hidden}).length]"
-    v.page.get_by_role("checkbox", name="Company").uncheck()
+    v.page.get_by_role("checkbox", name="Companies and people").uncheck()
     assert v.js(hidden) == [3, 6]  # 3 companies; their 6 relations
     v.page.get_by_role("checkbox", name="owns").uncheck()
     assert v.js(hidden) == [3, 6]  # owns edges were already hidden with the companies
-    v.page.get_by_role("checkbox", name="Company").check()
+    v.page.get_by_role("checkbox", name="Companies and people").check()
     assert v.js(hidden) == [0, 2]
     v.page.click("#predicates-all")
     assert v.js(hidden) == [0, 0]
     v.page.click("#classes-none")
     assert v.js(hidden) == [12, 12]
+
+
+def test_a_filter_refits_the_view_to_what_is_left(visit, tiny_page):
+    v = visit(tiny_page)
+    v.page.click("#classes-none")
+    v.page.get_by_role("checkbox", name="Laws and policies").check()  # the two laws, far apart from each other
+    box = v.js("""() => {
+        const pos = cdkg.network.getPositions(["id:pipl", "id:cybersecurity-law"]);
+        const p = Object.values(pos).map(q => cdkg.network.canvasToDOM(q));
+        const c = document.getElementById("network").getBoundingClientRect();
+        return [Math.abs(p[0].x - p[1].x) / c.width, Math.abs(p[0].y - p[1].y) / c.height,
+                p.every(q => q.x > 0 && q.y > 0 && q.x < c.width && q.y < c.height)];
+    }""")
+    assert max(box[:2]) > 0.5 and box[2]  # both in view, spread over more than half the canvas
+    assert sorted(label["id"] for label in v.js("cdkg.labels")) == ["id:cybersecurity-law", "id:pipl"]
 
 
 # -- safety -----------------------------------------------------------------------------------
@@ -257,6 +277,11 @@ def test_hostile_labels_stay_text(visit, tmp_path):
     v.page.mouse.click(x, y)
     details = v.details()
     assert HOSTILE_LABEL in details and HOSTILE_ZH in details and HOSTILE_TITLE in details and HOSTILE_NOTE in details
+    # Only the http(s) source became a link, opened in a new context without opener or referrer;
+    # the javascript: address stayed text.
+    links = v.js("[...document.querySelectorAll('#details a')].map(a => [a.href, a.target, a.rel, a.textContent])")
+    assert links == [["https://example.org/a?b=%3Cc%3E", "_blank", "noopener noreferrer", "A web page"]]
+    before = v.js(count)
     v.page.fill("#search", '"><svg')
     v.page.wait_for_timeout(200)
     assert v.js(count) == before
@@ -294,6 +319,67 @@ def test_thousand_nodes_become_interactive(visit, tmp_path, capsys):
     with capsys.disabled():
         print(f"\n1,000-node page: interactive {v.seconds:.2f} s after navigation (layout {layout_ms} ms)")
     assert v.search("实体500") == ["id:e0500"]
+
+
+# The names written on the canvas, each with the number of dark (text-coloured) pixels inside its box.
+LABEL_INK = """() => {
+    const canvas = document.querySelector("#network canvas");
+    const ratio = canvas.width / canvas.clientWidth;
+    const ctx = canvas.getContext("2d");
+    return cdkg.labels.map(l => {
+        const d = ctx.getImageData(Math.round(l.x * ratio), Math.round(l.y * ratio),
+                                   Math.max(1, Math.round(l.w * ratio)), Math.max(1, Math.round(l.h * ratio))).data;
+        let ink = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] < 90 && d[i + 1] < 90 && d[i + 2] < 90 && d[i + 3] > 200) ink++;
+        return {...l, ink: ink / (ratio * ratio), width: canvas.clientWidth, height: canvas.clientHeight};
+    });
+}"""
+
+
+def overlapping(labels):
+    return [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+            if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]]
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 720)])
+def test_overview_names_the_most_connected_entities_legibly(visit, site_dist, size):
+    v = visit(site_dist / "graph.html", size=size)
+    assert_clean(v)
+    labels = v.js(LABEL_INK)
+    ARTIFACTS.mkdir(exist_ok=True)
+    v.page.screenshot(path=str(ARTIFACTS / f"overview-{size[0]}x{size[1]}.png"))
+    assert len(labels) >= 30
+    assert {label["px"] for label in labels} == {13}          # written at 13 px whatever the zoom
+    assert overlapping(labels) == []
+    assert all(0 <= l["x"] and l["x"] + l["w"] <= l["width"] and 0 <= l["y"] and l["y"] + l["h"] <= l["height"]
+               for l in labels)
+    # Text is really there: each box holds dark strokes in proportion to its length.
+    assert [l["text"] for l in labels if l["ink"] < 3 * len(l["text"])] == []
+    names = {l["text"] for l in labels}
+    assert {"CAC", "SAMR", "Alibaba Group", "State Council"} <= names  # the four most connected
+    assert all(len(t) <= 28 for t in names)
+
+
+def test_overview_cuts_long_names_on_the_canvas_and_shows_them_whole(visit, site_dist):
+    v = visit(site_dist / "graph.html")
+    v.search("Measures for Cybersecurity Review (2021)")
+    assert "Measures for Cybersecurity…" in {l["text"] for l in v.js("cdkg.labels")}
+    assert v.page.inner_text("#details h2") == "Measures for Cybersecurity Review (2021)"
+    link = v.js("[...document.querySelectorAll('#details ul.sources a')].map(a => a.href)")
+    assert link and all(href.startswith("https://") or href.startswith("http://") for href in link)
+
+
+def test_an_address_with_an_entity_id_opens_on_that_entity(visit, site_dist):
+    v = visit(site_dist / "graph.html", fragment="#id:taobao")
+    assert v.js("cdkg.network.getSelectedNodes()") == ["id:taobao"]
+    assert v.page.inner_text("#details h2") == "Taobao"
+    v.js("window.location.hash = '#id:cac'")
+    v.page.wait_for_timeout(100)
+    assert v.js("cdkg.network.getSelectedNodes()") == ["id:cac"]
+    v.js("window.location.hash = '#%E0%A4%A'")  # not a valid escape: nothing happens, no error
+    v.page.wait_for_timeout(100)
+    assert v.js("cdkg.network.getSelectedNodes()") == ["id:cac"]
+    assert_clean(v)
 
 
 # -- the skip rule ----------------------------------------------------------------------------

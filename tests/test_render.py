@@ -101,8 +101,15 @@ def test_script_json_escapes_markup():
 
 def test_page_data_styles_and_sizes(tiny_nx):
     data = page_data(tiny_nx)
-    assert [c["name"] for c in data["classes"]] == ["Company", "Jurisdiction", "Law", "Platform", "Regulator",
-                                                    "Renaming", "Sector"]
+    assert [(f["key"], f["count"], f["classes"]) for f in data["families"]] == [
+        ("state", 2, ["Regulator"]), ("law", 2, ["Law"]), ("company", 3, ["Company"]), ("platform", 2, ["Platform"]),
+        ("event", 1, ["Renaming"]), ("place", 1, ["Jurisdiction"]), ("topic", 1, ["Sector"])]
+    assert data["families"][0]["name"] == "State bodies" and data["families"][0]["name_zh"] == "国家机构"
+    short = {n["id"]: n["short"] for n in data["nodes"]}
+    assert short["id:cac"] == "CAC"                                      # an acronym alias for a long name
+    assert short["id:cybersecurity-law"] == "Cybersecurity Law"          # the alias that begins the label
+    assert short["id:alipay-company"] == "Alipay (China) Network Tech…"  # no alias: cut
+    assert short["id:taobao"] == "Taobao"
     sizes = {n["id"]: n["size"] for n in data["nodes"]}
     assert sizes["id:platform-economy"] > sizes["id:taobao"] > sizes["id:china"]
     owns = next(e for e in data["edges"] if e["predicate"] == "owns" and e["to"] == "id:ant-group")
@@ -150,3 +157,15 @@ def test_view_errors_exit_2(tiny_ttl, tmp_path, capsys, args, message):
     assert main(["view", *args, "--graph", str(tiny_ttl), "--out", str(tmp_path / "x.html")]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_every_entity_class_of_the_ontology_has_a_family(curated):
+    from graph.families import families, family_of
+    from graph.namespaces import slug
+    from graph.network import entity_classes
+    out, result = curated
+    unplaced = sorted(slug(c) for c in entity_classes(result.graph)
+                      if slug(c) != "Entity" and family_of(slug(c))["key"] == "other")
+    assert unplaced == []
+    looks = [(f["colour"], f["shape"]) for f in families()]
+    assert len(set(looks)) == len(looks) == 11  # no two families look alike

@@ -3,7 +3,10 @@
  * Safety: data only ever reaches the screen through textContent, createElement
  * and vis-network plain-string tooltips (shown as text). No innerHTML anywhere.
  * Speed: physics runs for a bounded number of iterations, then is switched off.
- * State for tests and scripting: window.cdkg (network, nodes, edges, ready).
+ * Labels: vis-network draws none; after each frame the page writes the names of the
+ * most connected entities in view at a fixed, legible size, skipping any name that
+ * would overlap one already written (see drawLabels).
+ * State for tests and scripting: window.cdkg (network, nodes, edges, ready, labels).
  */
 (function () {
   "use strict";
@@ -15,14 +18,18 @@
   }
 
   var SVG = "http://www.w3.org/2000/svg"; // an XML namespace name, not a request
+  var FACE = "Arial, 'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', sans-serif";
+  var LABEL_PX = 13;       // names on the canvas are written at this size, whatever the zoom
+  var MAX_LABELS = 60;     // and at most this many at once (about 40 fit the overview)
   var started = performance.now();
   var DATA = JSON.parse(document.getElementById("cdkg-data").textContent);
   var byId = Object.create(null);
-  var classOn = Object.create(null);
+  var familyOn = Object.create(null);
+  var familyByKey = Object.create(null);
   var predicateOn = Object.create(null);
   var relations = Object.create(null);
   var searchIndex = [];
-  var api = { data: DATA, ready: false, readyMs: null, layoutMs: null, animating: false };
+  var api = { data: DATA, ready: false, readyMs: null, layoutMs: null, animating: false, labels: [] };
   window.cdkg = api;
 
   // -- small DOM helpers ------------------------------------------------------
@@ -77,7 +84,7 @@
   // -- the network ------------------------------------------------------------
 
   function visNode(n) {
-    return { id: n.id, label: n.display, group: n.type, value: n.size, title: n.tooltip };
+    return { id: n.id, group: n.family, value: n.size, title: n.tooltip };
   }
 
   function visEdge(e) {
@@ -90,8 +97,8 @@
 
   function groups() {
     var out = {};
-    DATA.classes.forEach(function (c) {
-      out[c.name] = {
+    DATA.families.forEach(function (c) {
+      out[c.key] = {
         shape: c.shape,
         color: { background: c.colour, border: "#4a4a4a",
                  highlight: { background: c.colour, border: "#111" }, hover: { background: c.colour, border: "#111" } }
@@ -108,7 +115,7 @@
       layout: { randomSeed: 20240601, improvedLayout: count <= 100 },
       nodes: {
         borderWidth: 1,
-        font: { size: 14, face: "Arial, 'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', sans-serif",
+        font: { size: 14, face: FACE,
                 color: "#1f2933", strokeWidth: 3, strokeColor: "#ffffff" },
         // Size grows with the number of links; so does the label, so that when zoomed
         // out the labels of hubs stay readable and those of leaves are left out.
@@ -154,7 +161,11 @@
       return 0;
     });
   });
-  DATA.classes.forEach(function (c) { classOn[c.name] = true; });
+  DATA.families.forEach(function (f) { familyOn[f.key] = true; familyByKey[f.key] = f; });
+  // Who gets a name first when names would overlap: the most connected, then by name.
+  var labelOrder = DATA.nodes.slice().sort(function (a, b) {
+    return b.degree - a.degree || (a.display < b.display ? -1 : a.display > b.display ? 1 : 0);
+  }).map(function (n) { return n.id; });
   DATA.predicates.forEach(function (p) { predicateOn[p.name] = true; });
 
   var nodes = new vis.DataSet(DATA.nodes.map(visNode));
@@ -184,10 +195,20 @@
     api.layoutMs = Math.round(performance.now() - started);
     api.readyMs = Math.round(performance.now());
     api.ready = true;
+    network.redraw();  // now with the names
     document.documentElement.setAttribute("data-ready", "true");
     updateStats();
     if (DATA.focus) select(DATA.focus, false);
+    else selectFromAddress();
   }
+
+  // graph.html#id:alibaba-group opens on that entity (the site's pages link here so).
+  function selectFromAddress() {
+    var id;
+    try { id = decodeURIComponent(window.location.hash.slice(1)); } catch (e) { return; }
+    if (id && byId[id]) select(id, false);
+  }
+  window.addEventListener("hashchange", selectFromAddress);
 
   network.once("stabilizationIterationsDone", finish);
   network.once("stabilized", finish);
@@ -204,12 +225,19 @@
     document.getElementById("stats").textContent = text;
   }
 
+  function shownIds() {
+    return DATA.nodes.filter(function (n) { return familyOn[n.family]; }).map(function (n) { return n.id; });
+  }
+
+  // Hide what the filters leave out, then fit the view to what is left.
   function applyFilters() {
-    nodes.update(DATA.nodes.map(function (n) { return { id: n.id, hidden: !classOn[n.type] }; }));
+    nodes.update(DATA.nodes.map(function (n) { return { id: n.id, hidden: !familyOn[n.family] }; }));
     edges.update(DATA.edges.map(function (e) {
-      var shown = predicateOn[e.predicate] && classOn[byId[e.from].type] && classOn[byId[e.to].type];
+      var shown = predicateOn[e.predicate] && familyOn[byId[e.from].family] && familyOn[byId[e.to].family];
       return { id: e.id, hidden: !shown };
     }));
+    var ids = shownIds();
+    if (api.ready && ids.length) network.fit({ nodes: ids, animation: false });
     updateStats();
   }
 
@@ -222,11 +250,15 @@
       var box = el("input");
       box.type = "checkbox";
       box.checked = true;
-      box.value = item.name;
-      box.addEventListener("change", function () { state[item.name] = box.checked; applyFilters(); });
+      var key = item.key || item.name;
+      box.value = key;
+      box.addEventListener("change", function () { state[key] = box.checked; applyFilters(); });
       label.appendChild(box);
       if (decorate) label.appendChild(decorate(item));
-      label.appendChild(el("span", item.name, "name"));
+      var name = el("span", item.name, "name");
+      if (item.name_zh) name.appendChild(el("span", " " + item.name_zh, "zh"));
+      if (item.classes) name.title = item.classes.join(", ");
+      label.appendChild(name);
       label.appendChild(el("span", item.count, "count"));
       li.appendChild(label);
       list.appendChild(li);
@@ -238,21 +270,75 @@
     };
   }
 
-  var setClasses = checkboxList("class-legend", DATA.classes, classOn, function (c) { return swatch(c.shape, c.colour); });
+  var setClasses = checkboxList("class-legend", DATA.families, familyOn, function (f) { return swatch(f.shape, f.colour); });
   var setPredicates = checkboxList("predicate-filters", DATA.predicates, predicateOn, null);
   document.getElementById("classes-all").addEventListener("click", function () { setClasses(true); });
   document.getElementById("classes-none").addEventListener("click", function () { setClasses(false); });
   document.getElementById("predicates-all").addEventListener("click", function () { setPredicates(true); });
   document.getElementById("predicates-none").addEventListener("click", function () { setPredicates(false); });
 
-  function showClass(name) {
-    if (classOn[name]) return;
-    classOn[name] = true;
+  function showFamily(name) {
+    if (familyOn[name]) return;
+    familyOn[name] = true;
     document.querySelectorAll("#class-legend input").forEach(function (box) {
       if (box.value === name) box.checked = true;
     });
     applyFilters();
   }
+
+  // -- names on the canvas --------------------------------------------------------
+
+  var widths = Object.create(null);
+
+  function overlaps(box, placed) {
+    for (var i = 0; i < placed.length; i++) {
+      var o = placed[i];
+      if (box.x < o.x + o.w && o.x < box.x + box.w && box.y < o.y + o.h && o.y < box.y + box.h) return true;
+    }
+    return false;
+  }
+
+  // After each frame: the selected entity's name, then those of the most connected entities
+  // in view, each below its node, skipping names that would overlap one already written or
+  // leave the canvas. What was written is kept in cdkg.labels (boxes in canvas pixels).
+  function drawLabels(ctx) {
+    var placed = [];
+    if (api.ready) {
+      var scale = network.getScale();
+      var frame = network.canvas.frame.canvas;
+      var width = frame.clientWidth, height = frame.clientHeight;
+      var ratio = network.canvas.pixelRatio || 1;
+      var order = network.getSelectedNodes().concat(labelOrder);
+      var done = Object.create(null);
+      ctx.save();
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.font = LABEL_PX + "px " + FACE;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      ctx.lineJoin = "round";
+      ctx.lineWidth = 4;
+      ctx.strokeStyle = "rgba(255, 255, 255, 0.95)";
+      ctx.fillStyle = "#1f2933";
+      for (var i = 0; i < order.length && placed.length < MAX_LABELS; i++) {
+        var id = order[i];
+        var body = network.body.nodes[id];
+        if (done[id] || !body || body.options.hidden) continue;
+        done[id] = true;
+        var p = network.canvasToDOM({ x: body.x, y: body.y });
+        var text = byId[id].short;
+        var w = widths[text] || (widths[text] = ctx.measureText(text).width);
+        var box = { x: p.x - w / 2 - 2, y: p.y + body.options.size * scale + 2, w: w + 4, h: LABEL_PX + 5 };
+        if (box.x < 0 || box.y < 0 || box.x + box.w > width || box.y + box.h > height || overlaps(box, placed)) continue;
+        ctx.strokeText(text, p.x, box.y + 2);
+        ctx.fillText(text, p.x, box.y + 2);
+        placed.push({ id: id, text: text, x: box.x, y: box.y, w: box.w, h: box.h, px: LABEL_PX });
+      }
+      ctx.restore();
+    }
+    api.labels = placed;
+  }
+
+  network.on("afterDrawing", drawLabels);
 
   // -- the details panel ---------------------------------------------------------
 
@@ -268,10 +354,31 @@
     return text;
   }
 
+  // A source's address as a link, only for http and https; anything else stays text.
+  function webAddress(url) {
+    try {
+      var parsed = new URL(String(url || ""));
+      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function citation(s) {
+    var href = webAddress(s.url);
+    if (!href) return el("span", citeText(s));
+    var a = el("a", citeText(s));
+    a.href = href;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
   function sourceList(sources) {
     var ul = el("ul", null, "sources");
     sources.forEach(function (s) {
-      var li = el("li", citeText(s));
+      var li = el("li");
+      li.appendChild(citation(s));
       if (s.note) li.appendChild(el("div", s.note, "cite"));
       li.appendChild(el("div", s.source, "cite"));
       ul.appendChild(li);
@@ -299,7 +406,8 @@
     clear(details);
     details.appendChild(el("h2", n.label || n.display));
     if (n.label_zh) details.appendChild(el("div", n.label_zh, "zh"));
-    details.appendChild(el("div", n.types.join(", ") + " · " + n.id, "meta"));
+    var family = familyByKey[n.family];
+    details.appendChild(el("div", n.types.join(", ") + " · " + family.name + " " + family.name_zh + " · " + n.id, "meta"));
     if (n.iri) details.appendChild(el("div", n.iri, "meta"));
     if (n.aliases.length) {
       section("Also known as");
@@ -325,7 +433,11 @@
       li.appendChild(entityLink(r.other));
       var facts = edgeFacts(r.edge);
       if (facts) li.appendChild(el("div", facts, "cite"));
-      r.edge.sources.forEach(function (s) { li.appendChild(el("div", "source: " + citeText(s), "cite")); });
+      r.edge.sources.forEach(function (s) {
+        var cite = el("div", "source: ", "cite");
+        cite.appendChild(citation(s));
+        li.appendChild(cite);
+      });
       ul.appendChild(li);
     });
     details.appendChild(ul);
@@ -351,7 +463,7 @@
   function select(id, animate) {
     var n = byId[id];
     if (!n) return false;
-    showClass(n.type);
+    showFamily(n.family);
     network.selectNodes([id]);
     api.animating = !!animate;
     var scale = network.getScale();
