@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -71,7 +71,8 @@ class Facts:
 
     def __init__(self, store: ox.Store):
         q = lambda text: _table(store, text)  # noqa: E731
-        self.triples = len(store)
+        # the default graph only: validation may hold a scratch named graph meanwhile
+        self.triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
         self.entities = sorted({e for e, in q(
             f"SELECT DISTINCT ?e WHERE {{ ?c <{RDFS.subClassOf}>* <{KG.Entity}> . ?e a ?c }}")})
         self.types: dict[str, list[str]] = defaultdict(list)
@@ -277,18 +278,32 @@ class Tables:
     relations: list[dict]
     corrected: list[dict]
     summary: dict
+    _pending: list | None = field(default=None, repr=False)  # sorted asserted triples awaiting JSON-LD
+
+    def complete(self) -> None:
+        """Make ``graph.jsonld`` when :func:`asserted_outputs` deferred it (the build runs it beside its forked steps)."""
+        if self._pending is not None:
+            self.files["graph.jsonld"] = _jsonld(self._pending)
+            self._pending = None
 
     def report(self, summary: dict) -> str:
         from .report import report
         return report(self.facts, summary, self.relations, self.corrected)
 
 
-def asserted_outputs(store: ox.Store, summary: dict | None = None) -> Tables:
-    """Every output but the closure and the report, from the store's default graph before inference."""
+def asserted_outputs(store: ox.Store, summary: dict | None = None, defer_jsonld: bool = False) -> Tables:
+    """Every output but the closure and the report, from the store's default graph before inference.
+
+    With ``defer_jsonld``, ``graph.jsonld`` is made later by :meth:`Tables.complete`,
+    which must run before the store changes.
+    """
     summary = dict(summary or {})
     # default-graph quads print and serialise as their triples: no Triple copies needed
     triples = sorted(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), key=str)
-    files = {"graph.ttl": _turtle(triples), "graph.jsonld": _jsonld(triples)}
+    files = {"graph.ttl": _turtle(triples)}
+    if not defer_jsonld:
+        files["graph.jsonld"] = _jsonld(triples)
+    pending = triples if defer_jsonld else None
     del triples
     facts = Facts(store)
     entities, relations = entity_rows(facts), relation_rows(facts)
@@ -302,7 +317,7 @@ def asserted_outputs(store: ox.Store, summary: dict | None = None) -> Tables:
         "corrected-claims.csv": _csv(corrected, CORRECTED_COLUMNS),
         "sources.csv": _csv(source_rows(facts), SOURCE_COLUMNS),
     })
-    return Tables(files, facts, relations, corrected, summary)
+    return Tables(files, facts, relations, corrected, summary, pending)
 
 
 def write_outputs(tables: Tables, out: Path, summary: dict, store: ox.Store) -> dict:

@@ -29,9 +29,9 @@ from .namespaces import KG, slug
 from .paths import DATA, DIST, ONTOLOGY, data_files
 from .publish import build_lock, clean_stale, new_staging, publish
 from .termgraph import TermGraph, from_quads
-from .validate import validate
+from .validate import start as start_validation
 
-__all__ = ["Build", "assemble", "build", "swap_in"]
+__all__ = ["Build", "assemble", "build", "infer", "prepare", "swap_in"]
 
 
 @dataclass
@@ -82,12 +82,13 @@ def _explain_structure(files):
     return explain
 
 
-def assemble(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Build:
-    """Load, normalise, validate, tabulate and infer inside one Oxigraph store; raise BuildError on any problem.
+def prepare(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Build:
+    """Load, normalise, validate and tabulate inside one Oxigraph store; raise BuildError on any problem.
 
-    The tables and the asserted graph files are made after validation and
-    before inference, from the same store, so the asserted triples never need
-    a second copy.
+    The SPARQL checks run in two threads while this thread makes the tables
+    (:func:`graph.validate.start`); a problem the checks find is raised before
+    any error the tables met on the same data. The graph is not inferred yet,
+    and its JSON-LD waits in ``tables`` (:meth:`~graph.export.Tables.complete`).
     """
     t = time.perf_counter()
     files = [ontology, *data_files(data_dir)]
@@ -97,13 +98,40 @@ def assemble(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Buil
     claims = normalize_store(store, explain=_explain_structure(files))
     t = _step(log, "normalise", t, f"{claims} claims named, {len(store)} triples")
     stamp(store)  # the ontology's version, from graph/release.py
-    checks = validate(store, origins)
-    t = _step(log, "validate", t, f"SHACL {checks['shapes']}, {checks['checks']} checks passed")
-    tables = asserted_outputs(store, checks)
-    t = _step(log, "tabulate", t, f"{tables.summary['entities']} entities, {tables.summary['relations']} relation rows")
-    count = infer_in_store(store)
+    validation = start_validation(store, origins)
+    try:
+        tables = asserted_outputs(store, defer_jsonld=True)
+    except Exception:
+        validation.result()  # the data's problem, named, rather than what it broke in the tables
+        raise
+    tabulated = _step(log, "tabulate", t, f"{tables.summary['entities']} entities, "
+                      f"{tables.summary['relations']} relation rows")
+    checks = validation.result()
+    tables.summary.update(checks)
+    _step(log, "validate", t, f"SHACL {checks['shapes']}, {checks['checks']} checks passed, "
+          f"{(tabulated - t) * 1000:.0f} ms of it beside the tables")
+    return Build(store, tables, origins, dict(tables.summary))
+
+
+def infer(result: Build, log=None) -> Build:
+    """Add the closure to ``result.store`` (after :func:`prepare`)."""
+    t = time.perf_counter()
+    count = infer_in_store(result.store)
+    result.summary["inferred"] = count
     _step(log, "infer", t, f"{count} triples inferred")
-    return Build(store, tables, origins, {**tables.summary, "inferred": count})
+    return result
+
+
+def assemble(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Build:
+    """Load, normalise, validate, tabulate and infer inside one Oxigraph store; raise BuildError on any problem.
+
+    The tables and the asserted graph files are made after validation and
+    before inference, from the same store, so the asserted triples never need
+    a second copy.
+    """
+    result = infer(prepare(data_dir, ontology, log), log)
+    result.tables.complete()
+    return result
 
 
 def swap_in(staging: Path, out: Path) -> None:
@@ -120,7 +148,7 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
     untouched.
     """
     start = time.perf_counter()
-    result = assemble(data_dir, log=log)
+    result = infer(prepare(data_dir, log=log), log)
     out = Path(out).absolute()
     with build_lock(out, log):
         clean_stale(out)
@@ -128,9 +156,9 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
         running = None
         try:
             t = time.perf_counter()
-            if extra_steps:
-                result.graph  # parsed once here, shared by the forked steps
+            if extra_steps:  # each reads what it needs in its own process (the explorer parses build.graph)
                 running = forked.start(extra_steps, result, staging)
+            result.tables.complete()  # the JSON-LD, beside the forked steps
             result.summary = write_outputs(result.tables, staging, result.summary, result.store)
             t = _step(log, "export", t, f"{len(result.summary['files'])} files")
             if running is not None:

@@ -188,3 +188,27 @@ def test_a_failing_extra_step_leaves_the_output_untouched(tmp_path, monkeypatch,
     assert sorted(p.name for p in out.iterdir()) == before
     build(out, VALID, log=None, extra_steps=[fine])
     assert (out / "fine.csv").read_text(encoding="utf-8").isdigit()
+
+
+def test_a_data_problem_is_reported_before_what_it_broke_in_the_tables(data_dir, monkeypatch):
+    # the checks run beside the tables: when both fail, the user reads the data's problem, located
+    import graph.pipeline as pipeline
+    from graph.errors import ValidationError
+    shutil.copy(INVALID / "dangling-reference.ttl", data_dir / "dangling-reference.ttl")
+
+    def broken(*args, **kwargs):
+        raise KeyError("an entity the tables expected")
+    monkeypatch.setattr(pipeline, "asserted_outputs", broken)
+    with pytest.raises(ValidationError) as err:
+        pipeline.prepare(data_dir)
+    assert "dangling-reference.ttl" in str(err.value)
+
+
+def test_the_tables_error_shows_when_the_data_is_valid(data_dir, monkeypatch):
+    import graph.pipeline as pipeline
+
+    def broken(*args, **kwargs):
+        raise KeyError("an entity the tables expected")
+    monkeypatch.setattr(pipeline, "asserted_outputs", broken)
+    with pytest.raises(KeyError, match="an entity the tables expected"):
+        pipeline.prepare(data_dir)

@@ -187,8 +187,11 @@ class SiteData:
                 row = self._supported(h, holders)
                 if row:
                     row["locators"] = sorted({loc for s, loc in self.facts.citations.get(h, ()) if s == source})
-                    found[source].append(row)
-        return {s: sorted(v, key=lambda r: (r["kind"], r["text"], r["page"])) for s, v in found.items()}
+                    found[source].append((h, row))
+        # ties (two dated claims of one pair) fall back on the locators, then the claim's IRI: a fixed order
+        return {s: [row for _, row in sorted(v, key=lambda hr: (hr[1]["kind"], hr[1]["text"], hr[1]["page"],
+                                                                 hr[1]["locators"], hr[0]))]
+                for s, v in found.items()}
 
     def _supported(self, holder: str, holders: dict) -> dict | None:
         if holder in holders:
@@ -217,12 +220,13 @@ class SiteData:
     def timeline(self) -> list[dict]:
         """Dated marks: instruments adopted/effective/amended/repealed, events, campaigns' spans, listings."""
         marks = []
+        instruments = {curie(i) for i in self.facts.instruments}
         for e in self.entities.values():
             types = set(e["types"])
             issuers = self.issuers(e)
             base = {"entity": e["id"], "label": e["label"] or e["id"], "page": e["page"], "class": e["type"],
                     "issuers": issuers}
-            if e["id"] in {curie(i) for i in self.facts.instruments}:
+            if e["id"] in instruments:
                 for prop, kind in _INSTRUMENT_MARKS:
                     for d in e["dates"].get(prop, []):
                         marks.append({**base, "kind": kind, "lane": "instruments", "date": d, "end": ""})
