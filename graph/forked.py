@@ -15,6 +15,7 @@ or with ``CDKG_NO_FORK=1``, the steps run one after another as before.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -104,6 +105,7 @@ def start(steps, build, staging) -> Running:
         running._args = (build, staging)
         return running
     children = []
+    gc.freeze()  # the children inherit the heap: a collection there would touch (and copy) every page of it
     for step in steps:
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
@@ -114,4 +116,5 @@ def start(steps, build, staging) -> Running:
             _child(step, build, staging, write_fd)
         os.close(write_fd)
         children.append((_name(step), pid, read_fd))
+    gc.unfreeze()
     return Running(children, [])

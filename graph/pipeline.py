@@ -27,7 +27,7 @@ from .release_files import stamp, write_release_files
 from .normalize import normalize, normalize_store
 from .namespaces import KG, slug
 from .paths import DATA, DIST, ONTOLOGY, data_files
-from .publish import build_lock, clean_stale, new_staging, publish
+from .publish import build_lock, clean_stale, new_staging, prune, publish
 from .termgraph import TermGraph, from_quads
 from .validate import start as start_validation
 
@@ -166,6 +166,7 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
                     if log:
                         print(f"[{name:<9}] {detail} ({seconds * 1000:.0f} ms, beside the export)", file=log)
                 t = time.perf_counter()
+            prune(staging)  # what the version written over held and this build did not write
             # last: the dataset description lists every file in the staging folder
             t = _step(log, "release", t, write_release_files(result, staging, previous=out if out.is_dir() else None))
             publish(staging, out)

@@ -4,8 +4,13 @@
 A build writes a new versioned folder, then points a fresh link at it and
 renames that link over ``dist`` with :func:`os.replace`, one atomic system
 call: a reader opening ``dist/graph.ttl`` gets the old file or the new one,
-never "no such file". The folder the link pointed at before is removed after
-the swap (a reader that has a file open keeps reading it).
+never "no such file". The folder the link pointed at before is kept, renamed
+``.dist.spare``, and the next build writes into it (:func:`new_staging`):
+rewriting a file that exists costs a fraction of creating one, and creating
+the two thousand files of a build costs more than a second on some disks. What
+the new build did not write is removed before publishing (:func:`prune`), so
+the result is the same as in an empty folder. A reader that keeps a file of
+the previous version open while the next build runs may see it rewritten.
 
 A lock (``flock`` on the output's parent folder, so no lock file is left
 behind) lets one build publish at a time; a second build waits and says so.
@@ -35,7 +40,9 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["build_lock", "new_staging", "publish", "clean_stale", "staging_prefix"]
+__all__ = ["build_lock", "new_staging", "prune", "publish", "clean_stale", "staging_prefix", "spare_of"]
+
+_MARK = ".staging-started"  # its time stamp divides this build's files from the spare's
 
 
 def staging_prefix(out: Path) -> str:
@@ -64,11 +71,47 @@ def build_lock(out: Path, log=sys.stderr):
         os.close(fd)  # closing releases the lock
 
 
+def spare_of(out: Path) -> Path:
+    """The previous version of ``out``, kept for the next build to write into: ``.dist.spare``."""
+    return Path(out).parent / f"{staging_prefix(out)}spare"
+
+
 def new_staging(out: Path) -> Path:
-    """A fresh, empty staging folder beside ``out`` (call under :func:`build_lock`)."""
+    """A staging folder beside ``out`` (call under :func:`build_lock`): the spare, renamed, or a new empty one.
+
+    A file in it marks when this build began; :func:`prune` removes what was not written since.
+    """
     staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=Path(out).parent))
+    spare = spare_of(out)
+    if spare.is_dir() and not spare.is_symlink():
+        staging.rmdir()
+        spare.rename(staging)
     staging.chmod(0o755)
+    (staging / _MARK).write_text("")
     return staging
+
+
+def prune(staging: Path) -> int:
+    """Remove what the build did not write into ``staging`` (older than its mark), and empty folders; return the count.
+
+    Every step writes whole files, so a file it made has a time stamp at or after
+    the mark (the same clock, set by the file system); what is older is left
+    from the version the folder held before.
+    """
+    staging = Path(staging)
+    mark = staging / _MARK
+    since = mark.stat().st_mtime_ns
+    removed = 0
+    for folder, dirs, files in os.walk(staging, topdown=False):
+        for name in files:
+            path = os.path.join(folder, name)
+            if os.lstat(path).st_mtime_ns < since:
+                os.unlink(path)
+                removed += 1
+        if folder != str(staging) and not os.listdir(folder):
+            os.rmdir(folder)
+    mark.unlink()
+    return removed
 
 
 def _current(out: Path) -> str | None:
@@ -81,17 +124,17 @@ def clean_stale(out: Path) -> list[str]:
     Call under :func:`build_lock`: then no other build is writing one.
     """
     out = Path(out)
-    keep = _current(out)
+    keep = {_current(out), spare_of(out).name}
     removed = []
     for path in sorted(out.parent.glob(staging_prefix(out) + "*")):
-        if path.name != keep and path.is_dir() and not path.is_symlink():
+        if path.name not in keep and path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
     return removed
 
 
 def publish(staging: Path, out: Path) -> None:
-    """Make ``out`` point at ``staging`` with one atomic rename of a link; remove the old version."""
+    """Make ``out`` point at ``staging`` with one atomic rename of a link; keep the old version as the spare."""
     staging, out = Path(staging), Path(out)
     if staging.parent != out.parent:
         raise ValueError(f"{staging} must sit beside {out}")
@@ -107,4 +150,10 @@ def publish(staging: Path, out: Path) -> None:
     os.symlink(staging.name, link)  # relative: the pair can be moved together
     os.replace(link, out)
     if old and old != staging.name:
-        shutil.rmtree(out.parent / old, ignore_errors=True)
+        spare = spare_of(out)
+        if spare.exists():
+            shutil.rmtree(spare, ignore_errors=True)
+        try:
+            os.rename(out.parent / old, spare)
+        except OSError:  # a spare that would not go: the old version goes instead
+            shutil.rmtree(out.parent / old, ignore_errors=True)

@@ -109,7 +109,8 @@ def test_dist_is_a_link_swapped_so_readers_never_see_it_missing(tmp_path, monkey
     monkeypatch.undo()
     assert ("replace", True) in seen and all(exists for _, exists in seen), seen
     assert out.is_symlink() and os.readlink(out) != first and os.readlink(out).startswith(".dist.")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["dist", os.readlink(out)])
+    # the version before is kept as the spare the next build writes into
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["dist", os.readlink(out), ".dist.spare"])
 
 
 def test_a_plain_dist_folder_is_replaced_by_the_link(tmp_path):
@@ -118,7 +119,9 @@ def test_a_plain_dist_folder_is_replaced_by_the_link(tmp_path):
     (out / "old.txt").write_text("old")
     build(out, VALID, log=None)
     assert out.is_symlink() and not (out / "old.txt").exists() and (out / "graph.ttl").exists()
-    assert len(list(tmp_path.iterdir())) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["dist", os.readlink(out), ".dist.spare"])
+    build(out, VALID, log=None)  # the next build writes into the old folder and drops what it did not write
+    assert not (out / "old.txt").exists() and not (tmp_path / ".dist.spare" / "old.txt").exists()
 
 
 def test_staging_folders_of_a_killed_build_are_removed_and_ignored_by_git(tmp_path):
@@ -137,7 +140,8 @@ def test_concurrent_builds_all_succeed_one_at_a_time(tmp_path):
                                "--no-html"], stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(4)]
     results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
     assert [code for code, _ in results] == [0, 0, 0, 0], [err for _, err in results]
-    assert out.is_symlink() and len(list(tmp_path.iterdir())) == 2
+    assert out.is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["dist", os.readlink(out), ".dist.spare"])
     assert len(list(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))) > 20
 
 
@@ -157,3 +161,38 @@ def test_a_second_build_waits_for_the_lock_and_says_so(tmp_path):
         assert not out.exists()
     assert proc.wait(timeout=60) == 0
     assert (out / "graph.ttl").exists()
+
+
+def test_a_build_into_the_spare_equals_a_build_into_an_empty_folder(tmp_path):
+    # the spare holds the version before last, with files this build no longer makes
+    out, fresh = tmp_path / "dist", tmp_path / "fresh" / "dist"
+    build(out, VALID, log=None)
+    build(out, VALID, log=None)
+    spare = tmp_path / ".dist.spare"
+    (spare / "left-over.csv").write_text("old")
+    (spare / "gone" / "deeper").mkdir(parents=True)
+    (spare / "gone" / "deeper" / "page.html").write_text("old")
+    (spare / "graph.ttl").write_text("stale")
+    build(out, VALID, log=None)
+    build(fresh, VALID, log=None)
+    files = lambda root: {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}  # noqa: E731
+    assert files(out) == files(fresh)
+    assert not (out / ".staging-started").exists()
+
+
+def test_prune_keeps_what_was_written_since_the_mark(tmp_path):
+    out = tmp_path / "dist"
+    spare = graph.publish.spare_of(out)
+    (spare / "site").mkdir(parents=True)
+    for name in ("kept.txt", "dropped.txt", "site/dropped.html"):
+        (spare / name).write_text("before")
+    old = time.time() - 60
+    for path in spare.rglob("*.*"):
+        os.utime(path, (old, old))
+    with build_lock(out, log=None):
+        staging = graph.publish.new_staging(out)
+        assert not spare.exists() and (staging / "kept.txt").exists()
+        (staging / "kept.txt").write_text("now")
+        (staging / "new.txt").write_text("now")
+        assert graph.publish.prune(staging) == 2
+    assert sorted(str(p.relative_to(staging)) for p in staging.rglob("*")) == ["kept.txt", "new.txt"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -85,24 +84,38 @@ def main_indicators(site: SiteData, n: int = 6) -> list[dict]:
 def write_site(site: SiteData, out: Path) -> dict:
     """Write every page of the site into ``out``; return counts of what was written.
 
-    Pages are rendered here and written by a few threads: opening and closing some
-    thousand files costs more than rendering them, and file I/O releases the GIL.
+    The class and source pages (over half the files) are written by a forked
+    child (:mod:`graph.forked`) while this process writes the rest: on two
+    cores the halves overlap. (Creating a file can cost a millisecond on a
+    slow disk, more than rendering it: the build writes into the previous
+    version's folder, where the files exist, see :mod:`graph.publish`.)
     """
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        writes: list = []
-        counts = _render_site(site, Path(out), lambda path, text: writes.append(pool.submit(_write, path, text)))
-        for done in writes:
-            done.result()  # raise the first write that failed
-    return counts
+    from .. import forked
+    out = Path(out)
+    for folder in ("assets", "id", "class", "source"):
+        (out / folder).mkdir(parents=True, exist_ok=True)
+    env = environment()
+    for template in sorted(TEMPLATES.glob("*.html")):  # compiled once, before the fork, for both processes
+        env.get_template(template.name)
+    running = forked.start([_part(_render_lists)], site, out)
+    counts = _part(_render_pages)(site, out)
+    running.wait()
+    return {**counts, "classes": len(site.classes), "sources": len(site.sources)}
 
 
-def _render_site(site: SiteData, out: Path, write) -> dict:
-    """Render every page in a fixed order and hand each to ``write(path, text)``."""
+def _part(render):
+    """A step ``(site, out)`` that renders with ``render(site, out, write)`` and writes each page as it comes."""
+    def part(site: SiteData, out: Path):
+        return render(site, Path(out), _write)
+    part.step_name = f"site ({render.__name__.strip('_').replace('render_', '')})"
+    return part
+
+
+def _render_pages(site: SiteData, out: Path, write) -> dict:
+    """The index, timeline and charts, and a page per entity and indicator, in a fixed order."""
     env = environment()
     cites = _cites(env)  # one cache per site, dropped with it
     page = lambda name, target, root, **kw: write(out / target, env.get_template(name).render(root=root, **kw))  # noqa: E731
-    for folder in ("assets", "id", "class", "source"):
-        (out / folder).mkdir(parents=True, exist_ok=True)
     for asset in ("site.css", "site.js"):
         write(out / "assets" / asset, (TEMPLATES / asset).read_text(encoding="utf-8"))
     classes = {c: len(v) for c, v in site.classes.items()}
@@ -121,11 +134,16 @@ def _render_site(site: SiteData, out: Path, write) -> dict:
     indicator = env.get_template("indicator.html")
     for i in site.indicators.values():
         write(out / "id" / f"{i['page']}.html", indicator.render(root="../", i=i, charts=chart(i), cites=cites))
+    return {"entities": len(site.entities), "indicators": len(site.indicators), "marks": len(marks)}
+
+
+def _render_lists(site: SiteData, out: Path, write) -> dict:
+    """A page per class (its members) and per source (what it supports), in a fixed order."""
+    env = environment()
     cls = env.get_template("class.html")
     for c, members in site.classes.items():
         write(out / "class" / f"{page_name(c)}.html", cls.render(root="../", name=c, members=members))
     source = env.get_template("source.html")
     for s in site.sources.values():
         write(out / "source" / f"{s['page']}.html", source.render(root="../", s=s, supports=site.supports.get(s["id"], [])))
-    return {"entities": len(site.entities), "indicators": len(site.indicators), "classes": len(site.classes),
-            "sources": len(site.sources), "marks": len(marks)}
+    return {"classes": len(site.classes), "sources": len(site.sources)}
