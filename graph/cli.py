@@ -46,11 +46,12 @@ def _build(args) -> int:
 
 
 def _html_step():
-    """The build's HTML step (``graph.html``); the build runs it in a child process beside the export."""
+    """The build's HTML step (``graph.html``): it reads only the asserted graph, so it starts beside validation."""
     def html(result, staging):
         from .render import html_step
         return html_step(result, staging)
     html.step_name = "html"
+    html.asserted_only = True
     return html
 
 

@@ -22,7 +22,7 @@ import time
 
 from .errors import BuildError
 
-__all__ = ["start", "Running"]
+__all__ = ["can_fork", "start", "Running"]
 
 
 class StepFailed(BuildError):
@@ -98,9 +98,14 @@ class Running:
         self._children = []
 
 
+def can_fork() -> bool:
+    """Whether :func:`start` forks (else its steps run one after another in ``wait()``)."""
+    return hasattr(os, "fork") and os.environ.get("CDKG_NO_FORK") != "1"
+
+
 def start(steps, build, staging) -> Running:
     """Start every step on ``(build, staging)``: forked where the platform can, else run by ``wait()``."""
-    if not hasattr(os, "fork") or os.environ.get("CDKG_NO_FORK") == "1":
+    if not can_fork():
         running = Running([], [(_name(s), s) for s in steps])
         running._args = (build, staging)
         return running

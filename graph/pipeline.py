@@ -27,11 +27,11 @@ from .release_files import stamp, write_release_files
 from .normalize import normalize, normalize_store
 from .namespaces import KG, slug
 from .paths import DATA, DIST, ONTOLOGY, data_files
-from .publish import build_lock, clean_stale, new_staging, prune, publish
+from .publish import build_lock, clean_stale, discard, new_staging, prune, publish
 from .termgraph import TermGraph, from_quads
 from .validate import start as start_validation
 
-__all__ = ["Build", "assemble", "build", "infer", "prepare", "swap_in"]
+__all__ = ["Asserted", "Build", "assemble", "build", "infer", "prepare", "swap_in"]
 
 
 @dataclass
@@ -82,13 +82,15 @@ def _explain_structure(files):
     return explain
 
 
-def prepare(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Build:
+def prepare(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None, normalised=None) -> Build:
     """Load, normalise, validate and tabulate inside one Oxigraph store; raise BuildError on any problem.
 
     The SPARQL checks run in two threads while this thread makes the tables
     (:func:`graph.validate.start`); a problem the checks find is raised before
     any error the tables met on the same data. The graph is not inferred yet,
     and its JSON-LD waits in ``tables`` (:meth:`~graph.export.Tables.complete`).
+    ``normalised(store)``, if given, is called once the asserted graph is
+    complete, before the checks start (the build forks its early steps there).
     """
     t = time.perf_counter()
     files = [ontology, *data_files(data_dir)]
@@ -98,6 +100,8 @@ def prepare(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None) -> Build
     claims = normalize_store(store, explain=_explain_structure(files))
     t = _step(log, "normalise", t, f"{claims} claims named, {len(store)} triples")
     stamp(store)  # the ontology's version, from graph/release.py
+    if normalised is not None:
+        normalised(store)
     validation = start_validation(store, origins)
     try:
         tables = asserted_outputs(store, defer_jsonld=True)
@@ -139,41 +143,64 @@ def swap_in(staging: Path, out: Path) -> None:
     publish(staging, out)
 
 
+class Asserted:
+    """What a step that reads only the asserted graph gets when it starts before validation.
+
+    ``store`` is the store after normalisation (the child's copy, made by the
+    fork); ``graph`` its default graph as a TermGraph: the triples of ``graph.ttl``.
+    """
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    @property
+    def graph(self) -> TermGraph:
+        return from_quads(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
 def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=()) -> Build:
     """Run the whole pipeline and write every output into ``out``.
 
     ``extra_steps`` are callables ``step(build, staging_dir)`` (the HTML view,
-    the site) run in forked children beside the export (:mod:`graph.forked`);
-    they write into the staging folder, so their failure also leaves ``out``
-    untouched.
+    the site) run in forked children (:mod:`graph.forked`); they write into the
+    staging folder, so their failure also leaves ``out`` untouched. A step
+    marked ``asserted_only`` (it reads only ``build.graph``) starts as soon as
+    the graph is normalised, beside validation, with an :class:`Asserted`; the
+    others start after inference, beside the export. A build that fails stops
+    them all.
     """
     start = time.perf_counter()
-    result = infer(prepare(data_dir, log=log), log)
     out = Path(out).absolute()
+    early = [s for s in extra_steps if getattr(s, "asserted_only", False)] if forked.can_fork() else []
+    late = [s for s in extra_steps if s not in early]
     with build_lock(out, log):
         clean_stale(out)
         staging = new_staging(out)
-        running = None
+        running = []
         try:
+            def begin(store):
+                if early:
+                    running.append(forked.start(early, Asserted(store), staging))
+            result = infer(prepare(data_dir, log=log, normalised=begin), log)
             t = time.perf_counter()
-            if extra_steps:  # each reads what it needs in its own process (the explorer parses build.graph)
-                running = forked.start(extra_steps, result, staging)
+            if late:  # each reads what it needs in its own process
+                running.append(forked.start(late, result, staging))
             result.tables.complete()  # the JSON-LD, beside the forked steps
             result.summary = write_outputs(result.tables, staging, result.summary, result.store)
             t = _step(log, "export", t, f"{len(result.summary['files'])} files")
-            if running is not None:
-                for name, detail, seconds in running.wait():
+            for steps in running:
+                for name, detail, seconds in steps.wait():
                     if log:
-                        print(f"[{name:<9}] {detail} ({seconds * 1000:.0f} ms, beside the export)", file=log)
-                t = time.perf_counter()
+                        print(f"[{name:<9}] {detail} ({seconds * 1000:.0f} ms, in its own process)", file=log)
+            t = time.perf_counter()
             prune(staging)  # what the version written over held and this build did not write
             # last: the dataset description lists every file in the staging folder
             t = _step(log, "release", t, write_release_files(result, staging, previous=out if out.is_dir() else None))
             publish(staging, out)
         except BaseException:
-            if running is not None:
-                running.stop()
-            shutil.rmtree(staging, ignore_errors=True)
+            for steps in running:
+                steps.stop()
+            discard(staging, out)
             raise
     if log:
         _summary(result, log, out, time.perf_counter() - start)

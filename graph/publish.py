@@ -40,7 +40,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["build_lock", "new_staging", "prune", "publish", "clean_stale", "staging_prefix", "spare_of"]
+__all__ = ["build_lock", "new_staging", "prune", "publish", "discard", "clean_stale", "staging_prefix", "spare_of"]
 
 _MARK = ".staging-started"  # its time stamp divides this build's files from the spare's
 
@@ -83,12 +83,33 @@ def new_staging(out: Path) -> Path:
     """
     staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=Path(out).parent))
     spare = spare_of(out)
-    if spare.is_dir() and not spare.is_symlink():
+    reused = spare.is_dir() and not spare.is_symlink()
+    if reused:
         staging.rmdir()
         spare.rename(staging)
     staging.chmod(0o755)
-    (staging / _MARK).write_text("")
+    (staging / _MARK).write_text("spare" if reused else "")
     return staging
+
+
+def discard(staging: Path, out: Path) -> None:
+    """Drop the staging folder of a build that failed; one made from the spare becomes the spare again.
+
+    (What the failed build wrote there is pruned by the next build like the rest.)
+    """
+    staging = Path(staging)
+    mark = staging / _MARK
+    try:
+        was_spare = mark.read_text() == "spare"
+    except OSError:
+        was_spare = False
+    if was_spare and not spare_of(out).exists():
+        try:
+            staging.rename(spare_of(out))
+            return
+        except OSError:
+            pass
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def prune(staging: Path) -> int:

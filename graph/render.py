@@ -338,6 +338,7 @@ def html_step(build, staging) -> str:
 
 
 html_step.step_name = "html"
+html_step.asserted_only = True  # it reads build.graph only: the build may start it before validation
 
 
 # -- ego views -----------------------------------------------------------------------------------
