@@ -96,6 +96,11 @@ class TermGraph:
                 yield s
 
     def objects(self, subject=None, predicate=None, unique: bool = False) -> Iterator:
+        if subject is not None and predicate is not None:  # the common case: one dict lookup
+            return iter(list(self._spo.get(subject, {}).get(predicate, ())))
+        return self._objects(subject, predicate, unique)
+
+    def _objects(self, subject, predicate, unique: bool) -> Iterator:
         seen = set()
         for _, _, o in self.triples((subject, predicate, None)):
             if not unique or o not in seen:
@@ -123,6 +128,8 @@ class TermGraph:
         if subject is None:
             return next(self.subjects(predicate, object), default)
         if object is None:
+            if predicate is not None:
+                return next(iter(self._spo.get(subject, {}).get(predicate, ())), default)
             return next(self.objects(subject, predicate), default)
         return next(self.predicates(subject, object), default)
 
