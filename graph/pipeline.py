@@ -29,7 +29,7 @@ from .namespaces import KG, slug
 from .paths import DATA, DIST, ONTOLOGY, data_files
 from .publish import build_lock, clean_stale, discard, new_staging, prune, publish
 from .termgraph import TermGraph, from_quads
-from .validate import start as start_validation
+from .validate import Validation
 
 __all__ = ["Asserted", "Build", "assemble", "build", "infer", "prepare", "swap_in"]
 
@@ -86,7 +86,7 @@ def prepare(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None, normalis
     """Load, normalise, validate and tabulate inside one Oxigraph store; raise BuildError on any problem.
 
     The SPARQL checks run in two threads while this thread makes the tables
-    (:func:`graph.validate.start`); a problem the checks find is raised before
+    (:class:`graph.validate.Validation`); a problem the checks find is raised before
     any error the tables met on the same data. The graph is not inferred yet,
     and its JSON-LD waits in ``tables`` (:meth:`~graph.export.Tables.complete`).
     ``normalised(store)``, if given, is called once the asserted graph is
@@ -102,7 +102,7 @@ def prepare(data_dir: Path = DATA, ontology: Path = ONTOLOGY, log=None, normalis
     stamp(store)  # the ontology's version, from graph/release.py
     if normalised is not None:
         normalised(store)
-    validation = start_validation(store, origins)
+    validation = Validation(store, origins)  # its checks run in two threads from here
     try:
         tables = asserted_outputs(store, defer_jsonld=True)
     except Exception:

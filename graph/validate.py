@@ -23,7 +23,7 @@ from .shacl import violations
 
 _IRI = re.compile(r"https?://[^\s,()]+[^\s,().]")
 
-__all__ = ["Checking", "Validation", "check_files", "check_rows", "find_problems", "locate", "start", "validate"]
+__all__ = ["Validation", "check_files", "check_rows", "locate", "validate"]
 
 
 def check_files(folder: Path = CHECKS) -> list[Path]:
@@ -40,42 +40,6 @@ def check_rows(store: ox.Store, folder: Path = CHECKS) -> list[tuple]:
             text = _IRI.sub(lambda m: curie(m.group(0)), solution["problem"].value if solution["problem"] else "violation")
             rows.append((to_rdflib(term) if term is not None else None, f"{text} ({path.stem})", ""))
     return rows
-
-
-class Checking:
-    """The shapes and the violation queries under way in two threads, while the caller goes on.
-
-    Oxigraph releases the GIL while it evaluates a query, so on two cores the
-    two threads overlap with each other and with Python work in the caller's
-    thread (the name checks, the tables). The store must not change until
-    :meth:`rows` has returned.
-    """
-
-    def __init__(self, store: ox.Store, folder: Path = CHECKS):
-        from concurrent.futures import ThreadPoolExecutor
-        self._pool = ThreadPoolExecutor(max_workers=2)
-        self._shapes = self._pool.submit(violations, store)
-        self._checks = self._pool.submit(check_rows, store, folder)
-
-    def rows(self, more=()) -> list[tuple]:
-        """Wait for both threads; every ``(focus, message, path)`` row they found, then ``more``."""
-        try:
-            shapes, checks = self._shapes.result(), self._checks.result()
-        finally:
-            self._pool.shutdown(wait=True)
-        return [(focus, message, curie(path) if path else "") for focus, message, path in shapes] + checks + list(more)
-
-
-def find_problems(store: ox.Store, beside=None) -> list[tuple]:
-    """Every ``(focus, message, path)`` the shapes and the checks find in the store's default graph.
-
-    The shapes and the checks run in two threads (:class:`Checking`), and
-    ``beside`` (a callable giving more rows, such as the Python name checks)
-    runs in this thread meanwhile.
-    """
-    checking = Checking(store)
-    more = beside() if beside else []
-    return checking.rows(more)
 
 
 def _where(origins, graph, term) -> str:
@@ -102,32 +66,42 @@ def validate(store: ox.Store, origins, graph=None) -> dict:
     ``graph`` (the asserted triples, for locating claims and citations) is
     only read when there is a problem; by default it is taken from the store.
     """
-    return start(store, origins).result(graph)
+    return Validation(store, origins).result(graph)
 
 
 class Validation:
-    """A validation started by :func:`start`: :meth:`result` finishes it (the name checks run there)."""
+    """A validation under way: the shapes and the violation queries run in two threads from here.
 
-    def __init__(self, store: ox.Store, origins):
+    Oxigraph releases the GIL while it evaluates a query, so on two cores the
+    threads overlap with each other and with Python work in the caller's thread
+    (the build makes its tables meanwhile). :meth:`result` runs the name checks,
+    waits for the threads and raises on any problem. The store must not change
+    until it has returned.
+    """
+
+    def __init__(self, store: ox.Store, origins, folder: Path = CHECKS):
+        from concurrent.futures import ThreadPoolExecutor
         self.store, self.origins = store, origins
-        self._checking = Checking(store)
+        self._pool = ThreadPoolExecutor(max_workers=2)
+        self._shapes = self._pool.submit(violations, store)
+        self._checks = self._pool.submit(check_rows, store, folder)
+
+    def rows(self) -> list[tuple]:
+        """Every ``(focus, message, path)`` the shapes, the checks and the name checks find."""
+        from .names import name_problems
+        try:
+            names = name_problems(self.store, self.origins)
+            shapes, checks = self._shapes.result(), self._checks.result()
+        finally:
+            self._pool.shutdown(wait=True)
+        return [(focus, message, curie(path) if path else "") for focus, message, path in shapes] + checks + names
 
     def result(self, graph=None) -> dict:
         """Raise ValidationError listing every problem; return counts when the graph is clean."""
-        from .names import name_problems
-        rows = self._checking.rows(name_problems(self.store, self.origins))
+        rows = self.rows()
         if rows:
             if graph is None:
                 from .termgraph import from_quads
                 graph = from_quads(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
             raise ValidationError(locate(rows, self.origins, graph))
         return {"shapes": "conform", "checks": len(check_files()) + 3}  # + the three checks of graph/names.py
-
-
-def start(store: ox.Store, origins) -> Validation:
-    """Start validating the store (its SPARQL checks in two threads); the store must not change meanwhile.
-
-    The build tabulates while the checks run and calls ``result()`` before it
-    publishes anything, so a problem still stops it.
-    """
-    return Validation(store, origins)
