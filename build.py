@@ -10,9 +10,15 @@ Example:
     python build.py --out dist
 """
 
+import os
 import sys
 
 from graph.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(["build", *sys.argv[1:]]))
+    code = main(["build", *sys.argv[1:]])
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:  # every output file is closed by now: skip the interpreter's teardown of its modules (0.05-0.1 s)
+        os._exit(code)

@@ -52,6 +52,7 @@ def _html_step():
         return html_step(result, staging)
     html.step_name = "html"
     html.asserted_only = True
+    html.warm_up = lambda: __import__("graph.render")
     return html
 
 
@@ -61,7 +62,13 @@ def _site_step(result, staging):
     return site_step(result, staging)
 
 
+def _warm_site():
+    from .site import warm_up
+    warm_up()
+
+
 _site_step.step_name = "site"
+_site_step.warm_up = _warm_site
 
 
 def _view(args) -> int:

@@ -35,6 +35,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .namespaces import DATE_PROPERTIES, DCTERMS, ID, KG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, curie, slug
+from .publish import open_over, write_over
 
 __all__ = ["Facts", "Tables", "asserted_outputs", "write_closure", "write_outputs", "entity_rows", "relation_rows",
            "observation_rows", "corrected_rows", "source_rows", "ENTITY_COLUMNS", "RELATION_COLUMNS",
@@ -260,7 +261,7 @@ def write_closure(store: ox.Store, path: Path) -> int:
     lines = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).split(b"\n")
     lines.sort()
     count = 0
-    with open(path, "wb") as f:
+    with open_over(path) as f:  # over the reused folder's file (see graph.publish)
         for line in lines:
             if line:
                 f.write(line)
@@ -324,6 +325,6 @@ def write_outputs(tables: Tables, out: Path, summary: dict, store: ox.Store) -> 
     """Write the tables, ``report.md`` and ``graph-inferred.nt`` (the store's closure) into ``out``; return the summary."""
     texts = {**tables.files, "report.md": tables.report(summary)}
     for name, text in sorted(texts.items()):
-        (Path(out) / name).write_text(text, encoding="utf-8")
+        write_over(Path(out) / name, text)
     write_closure(store, Path(out) / "graph-inferred.nt")
     return {**summary, "files": sorted([*texts, "graph-inferred.nt"])}

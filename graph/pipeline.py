@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -158,6 +159,25 @@ class Asserted:
         return from_quads(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
+def _warm_up(steps) -> threading.Thread:
+    """Start a thread running each step's ``warm_up()`` (imports, compiled templates), errors ignored.
+
+    Oxigraph lets go of the GIL while it loads and normalises, so this runs on
+    the other core at no cost to the main line, and the forked children inherit
+    what it prepared. A warm-up that fails changes nothing: the step itself
+    meets the same problem and reports it. Join the thread before forking.
+    """
+    def run():
+        for step in steps:
+            try:
+                getattr(step, "warm_up", lambda: None)()
+            except Exception:  # noqa: BLE001 - the step reports it when it runs
+                pass
+    thread = threading.Thread(target=run, name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=()) -> Build:
     """Run the whole pipeline and write every output into ``out``.
 
@@ -167,22 +187,26 @@ def build(out: Path = DIST, data_dir: Path = DATA, log=sys.stderr, extra_steps=(
     marked ``asserted_only`` (it reads only ``build.graph``) starts as soon as
     the graph is normalised, beside validation, with an :class:`Asserted`; the
     others start after inference, beside the export. A build that fails stops
-    them all.
+    them all. A step's ``warm_up()``, if it has one, runs in a thread from the
+    start (see :func:`_warm_up`).
     """
     start = time.perf_counter()
     out = Path(out).absolute()
     early = [s for s in extra_steps if getattr(s, "asserted_only", False)] if forked.can_fork() else []
     late = [s for s in extra_steps if s not in early]
     with build_lock(out, log):
+        warming = _warm_up(extra_steps)
         clean_stale(out)
         staging = new_staging(out)
         running = []
         try:
             def begin(store):
+                warming.join()  # no thread may run across a fork
                 if early:
                     running.append(forked.start(early, Asserted(store), staging))
             result = infer(prepare(data_dir, log=log, normalised=begin), log)
             t = time.perf_counter()
+            warming.join()
             if late:  # each reads what it needs in its own process
                 running.append(forked.start(late, result, staging))
             result.tables.complete()  # the JSON-LD, beside the forked steps

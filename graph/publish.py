@@ -40,7 +40,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["build_lock", "new_staging", "prune", "publish", "discard", "clean_stale", "staging_prefix", "spare_of"]
+__all__ = ["build_lock", "new_staging", "prune", "publish", "discard", "clean_stale", "staging_prefix", "spare_of",
+           "open_over", "write_over"]
 
 _MARK = ".staging-started"  # its time stamp divides this build's files from the spare's
 
@@ -90,6 +91,33 @@ def new_staging(out: Path) -> Path:
     staging.chmod(0o755)
     (staging / _MARK).write_text("spare" if reused else "")
     return staging
+
+
+@contextmanager
+def open_over(path):
+    """A binary file that writes over the bytes ``path`` held and is cut to what was written when it closes.
+
+    ``open(path, "w")`` first truncates the file to nothing, and ext4 then
+    flushes the new bytes to disk when the file is closed (its guard for the
+    replace-by-truncate pattern): rewriting the two thousand files of the
+    reused folder took 0.15-0.3 s that way, against 0.03 s written over in place.
+    """
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT, 0o666), "wb") as f:
+        yield f
+        f.truncate()
+
+
+def write_over(path, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` with :func:`open_over`.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> write_over(path, "longer text"); write_over(path, "淘宝")
+    >>> path.read_text(encoding="utf-8")
+    '淘宝'
+    """
+    with open_over(path) as f:
+        f.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def discard(staging: Path, out: Path) -> None:

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from . import release
 from .errors import BuildError
 from .namespaces import KG, PREFIXES
+from .publish import write_over
 
 __all__ = ["stamp", "ontology_turtle", "context", "compact_jsonld", "jsonld_from_triples", "compact_iri", "ontology_html",
            "data_dictionary", "csv_metadata", "dataset_ttl", "check_dataset", "write_release_files", "COLUMNS", "MEDIA_TYPES"]
@@ -406,10 +407,10 @@ def write_release_files(result, staging: Path, previous: Path | None = None) -> 
              "csv-metadata.json": csv_metadata(), "data-dictionary.md": data_dictionary(),
              "ontology.html": ontology_html(turtle, previous / "ontology.html" if previous else None)}
     for name, text in texts.items():
-        (staging / name).write_text(text, encoding="utf-8")
+        write_over(staging / name, text)
     description = dataset_ttl(staging, result.tables.facts)
     problems = check_dataset(description)
     if problems:  # a bug of this module, not of the data
         raise BuildError("dataset.ttl breaks ontology/dataset-shapes.ttl: " + "; ".join(problems))
-    (staging / "dataset.ttl").write_text(description, encoding="utf-8")
+    write_over(staging / "dataset.ttl", description)
     return f"{len(texts) + 1} files, version {release.__version__} of {release.RELEASE_DATE}"

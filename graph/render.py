@@ -42,6 +42,7 @@ from rdflib import Graph
 from .families import families, family_of
 from .namespaces import OWL, RDF, RDFS, slug
 from .network import entity_classes, to_networkx
+from .publish import write_over
 
 __all__ = ["render_html", "html_step", "page_data", "script_json", "canvas_label",
            "node_tooltip", "edge_tooltip", "ego_network", "vis_assets", "view", "DEFAULT_TITLE"]
@@ -312,8 +313,7 @@ def render_html(nxgraph: nx.MultiDiGraph, path, title: str = DEFAULT_TITLE, focu
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write(_page(page_data(nxgraph, title, focus)))
+    write_over(path, _page(page_data(nxgraph, title, focus)))
     return path
 
 

@@ -212,3 +212,36 @@ def test_the_tables_error_shows_when_the_data_is_valid(data_dir, monkeypatch):
     monkeypatch.setattr(pipeline, "asserted_outputs", broken)
     with pytest.raises(KeyError, match="an entity the tables expected"):
         pipeline.prepare(data_dir)
+
+
+_WARMED = []
+
+
+@pytest.mark.parametrize("no_fork", ["0", "1"])
+def test_a_steps_warm_up_runs_first_and_its_failure_is_left_to_the_step(tmp_path, monkeypatch, no_fork):
+    # warm_up() runs in a thread of the parent before the step forks, so the step's process inherits what it made
+    monkeypatch.setenv("CDKG_NO_FORK", no_fork)
+    _WARMED.clear()
+
+    def warmed(result, staging):
+        (staging / "warmed.csv").write_text(",".join(_WARMED), encoding="utf-8")
+    warmed.warm_up = lambda: _WARMED.append("templates")
+
+    def cold(result, staging):
+        (staging / "cold.csv").write_text("ran", encoding="utf-8")
+
+    def broken_warm_up():
+        raise RuntimeError("a template that does not compile")
+    cold.warm_up = broken_warm_up
+
+    out = tmp_path / "dist"
+    build(out, VALID, log=None, extra_steps=[warmed, cold])
+    assert (out / "warmed.csv").read_text(encoding="utf-8") == "templates"
+    assert (out / "cold.csv").read_text(encoding="utf-8") == "ran"
+
+
+def test_the_site_step_does_not_import_networkx():
+    # networkx takes about 0.07 s to import; the site's process is on the build's critical path
+    code = "import sys, graph.site; print('networkx' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "False"

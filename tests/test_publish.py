@@ -196,3 +196,16 @@ def test_prune_keeps_what_was_written_since_the_mark(tmp_path):
         (staging / "new.txt").write_text("now")
         assert graph.publish.prune(staging) == 2
     assert sorted(str(p.relative_to(staging)) for p in staging.rglob("*")) == ["kept.txt", "new.txt"]
+
+
+def test_write_over_leaves_exactly_the_new_bytes_with_the_modes_open_gives(tmp_path):
+    from graph.publish import write_over
+    path = tmp_path / "page.html"
+    write_over(path, "<p>" + "长" * 500 + "</p>\n")
+    write_over(path, b"<p>short</p>\n")
+    assert path.read_bytes() == b"<p>short</p>\n"
+    with open(tmp_path / "plain.html", "w") as f:
+        f.write("x")
+    assert path.stat().st_mode == (tmp_path / "plain.html").stat().st_mode
+    write_over(path, "")
+    assert path.read_bytes() == b""

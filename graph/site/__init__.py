@@ -10,9 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from .data import SiteData
-from .pages import write_site
+from .pages import compile_templates, write_site
 
-__all__ = ["site_step", "SiteData", "write_site"]
+__all__ = ["site_step", "SiteData", "write_site", "warm_up"]
+
+
+def warm_up() -> None:
+    """Compile every template now (the build does it in a thread before it forks the site's process)."""
+    compile_templates()
 
 
 def site_step(build, staging) -> str:
@@ -36,3 +41,4 @@ def site_step(build, staging) -> str:
 
 
 site_step.step_name = "site"
+site_step.warm_up = warm_up

@@ -25,8 +25,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from ..export import Facts, _table
-from ..namespaces import DCTERMS, KG, RDFS, SKOS, curie, slug
-from ..network import DATE_PROPERTIES
+from ..namespaces import DATE_PROPERTIES, DCTERMS, KG, RDFS, SKOS, curie, slug
 
 __all__ = ["SiteData", "page_name", "safe_url", "fraction_of_year"]
 

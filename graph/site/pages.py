@@ -17,10 +17,11 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ..publish import write_over
 from .data import SiteData, page_name
 from .draw import chart, neighbourhood, timeline_layout
 
-__all__ = ["write_site", "environment", "CSP", "json_for_script"]
+__all__ = ["write_site", "environment", "compile_templates", "CSP", "json_for_script"]
 
 TEMPLATES = Path(__file__).parent.parent / "templates" / "site"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -48,6 +49,18 @@ def environment() -> Environment:
     return env
 
 
+def compile_templates() -> None:
+    """Load (compile) every template of the site once, so that renders only run them.
+
+    The build calls it in a thread before it forks the site's process
+    (:func:`graph.site.warm_up`); :func:`write_site` calls it again, at no
+    cost then, before forking its second process.
+    """
+    env = environment()
+    for template in sorted(TEMPLATES.glob("*.html")):
+        env.get_template(template.name)
+
+
 def _cites(env: Environment):
     """The citations macro, remembered per list of citations: a relation's list is shown on both its entities' pages."""
     macro, cache = env.get_template("_macros.html").module.cite, {}
@@ -58,11 +71,6 @@ def _cites(env: Environment):
             cache[key] = (macro(sources, root), sources)  # the list is kept, so its id is not reused
         return cache[key][0]
     return cites
-
-
-def _write(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
 
 
 def _index(site: SiteData) -> list[dict]:
@@ -94,9 +102,7 @@ def write_site(site: SiteData, out: Path) -> dict:
     out = Path(out)
     for folder in ("assets", "id", "class", "source"):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    env = environment()
-    for template in sorted(TEMPLATES.glob("*.html")):  # compiled once, before the fork, for both processes
-        env.get_template(template.name)
+    compile_templates()  # before the fork, for both processes
     running = forked.start([_part(_render_lists)], site, out)
     counts = _part(_render_pages)(site, out)
     running.wait()
@@ -106,7 +112,7 @@ def write_site(site: SiteData, out: Path) -> dict:
 def _part(render):
     """A step ``(site, out)`` that renders with ``render(site, out, write)`` and writes each page as it comes."""
     def part(site: SiteData, out: Path):
-        return render(site, Path(out), _write)
+        return render(site, Path(out), write_over)
     part.step_name = f"site ({render.__name__.strip('_').replace('render_', '')})"
     return part
 
