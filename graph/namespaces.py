@@ -139,6 +139,7 @@ class KG(DefinedNamespace):
     founderOf: URIRef
     hasPart: URIRef
     hasParty: URIRef
+    hasSignatory: URIRef
     implementedBy: URIRef
     implements: URIRef
     imposed: URIRef
@@ -171,6 +172,7 @@ class KG(DefinedNamespace):
     repealedDate: URIRef
     sectorMember: URIRef
     seedFile: URIRef
+    signatoryTo: URIRef
     stake: URIRef
     startDate: URIRef
     subject: URIRef
