@@ -9,7 +9,9 @@ never "no such file". The folder the link pointed at before is kept, renamed
 rewriting a file that exists costs a fraction of creating one, and creating
 the two thousand files of a build costs more than a second on some disks. What
 the new build did not write is removed before publishing (:func:`prune`), so
-the result is the same as in an empty folder. A reader that keeps a file of
+the result is the same as in an empty folder. Steps write through
+:func:`write_over`, which writes over a file's bytes instead of truncating it
+first (a truncated file costs a flush to disk on ext4). A reader that keeps a file of
 the previous version open while the next build runs may see it rewritten.
 
 A lock (``flock`` on the output's parent folder, so no lock file is left
