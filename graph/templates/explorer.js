@@ -298,9 +298,15 @@
     return false;
   }
 
+  // Whether a name's box lies inside the canvas and clear of the names already written.
+  function fits(box, placed, width, height) {
+    return box.x >= 0 && box.y >= 0 && box.x + box.w <= width && box.y + box.h <= height && !overlaps(box, placed);
+  }
+
   // After each frame: the selected entity's name, then those of the most connected entities
   // in view, each below its node (or above it when below is taken), skipping names that would
-  // overlap one already written or leave the canvas. What was written is kept in cdkg.labels (boxes in canvas pixels).
+  // overlap one already written or leave the canvas. What was written is kept in cdkg.labels
+  // (boxes in canvas pixels).
   function drawLabels(ctx) {
     var placed = [];
     if (api.ready) {
@@ -328,12 +334,11 @@
         var text = byId[id].short;
         var w = widths[text] || (widths[text] = ctx.measureText(text).width);
         var gap = body.options.size * scale + 2;
-        var below = { x: p.x - w / 2 - 2, y: p.y + gap, w: w + 4, h: LABEL_PX + 5 };
-        var above = { x: below.x, y: p.y - gap - below.h, w: below.w, h: below.h };
-        var box = [below, above].find(function (b) {  // below the node, else above it, else not at all
-          return !(b.x < 0 || b.y < 0 || b.x + b.w > width || b.y + b.h > height || overlaps(b, placed));
-        });
-        if (!box) continue;
+        var box = { x: p.x - w / 2 - 2, y: p.y + gap, w: w + 4, h: LABEL_PX + 5 };  // below the node
+        if (!fits(box, placed, width, height)) {
+          box.y = p.y - gap - box.h;  // else above it, else not at all
+          if (!fits(box, placed, width, height)) continue;
+        }
         ctx.strokeText(text, p.x, box.y + 2);
         ctx.fillText(text, p.x, box.y + 2);
         placed.push({ id: id, text: text, x: box.x, y: box.y, w: box.w, h: box.h, px: LABEL_PX });
