@@ -58,3 +58,13 @@ def test_owners_are_current_and_dated(curated_kg, entity, owner):
     stakes = [row for row in rows if row["relation"] == "owns" and row["owned"] == entity]
     assert owner in {row["owner"] for row in stakes}
     assert all(row["asOf"] for row in stakes if row["stake"]), stakes
+
+
+def test_pdd_owners_read_the_latest_stake_known_on_each_date(curated_kg):
+    def stakes_on(date):
+        rows = curated_kg.query("owners_of_entity", entity="id:pdd-holdings", date=date).rows
+        return {(row["owner"], row["stake"], row["asOf"]) for row in rows if row["owned"] == "id:pdd-holdings"}
+
+    assert stakes_on("2026-12-01") == {("id:colin-huang", "25", "2025-05-08"), ("id:tencent", "16.5", "2020-03-31")}
+    assert stakes_on("2023-06-30") == {("id:colin-huang", "26.5", "2022-12-31"), ("id:tencent", "16.5", "2020-03-31")}
+    assert stakes_on("2019-01-01") == {("id:colin-huang", "46.8", "2018-07"), ("id:tencent", "17", "2018-07")}

@@ -634,7 +634,7 @@ CASES = {
         ('operates', '124'),
         ('implements', '113'),
         ('imposedOn', '110'),
-        ('owns', '86'),
+        ('owns', '91'),
         ('imposedBy', '75'),
         ('enforcedBy', '64'),
         ('legalBasis', '61'),
