@@ -56,6 +56,23 @@ def test_every_current_chinese_state_body_has_a_superior_but_the_tops(curated_kg
     assert _ids(curated_kg, orphans) == {"id:national-peoples-congress"}
 
 
+WEAK_ALONE = """
+PREFIX kg: <https://w3id.org/cdkg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?holder WHERE {
+  ?holder kg:citation [] .
+  FILTER NOT EXISTS { ?holder a kg:UnverifiedClaim }
+  FILTER NOT EXISTS { ?holder kg:citation/dcterms:source ?source .
+                      FILTER NOT EXISTS { ?source kg:sourceQuality "weak" } }
+}"""
+
+
+def test_no_fact_rests_on_weak_sources_alone(curated_kg):
+    # A wiki mirror, repost or blog may back a fact, never carry it alone: every cited
+    # entity record, claim and observation has at least one source not classed weak.
+    assert curated_kg.query(WEAK_ALONE).rows == []
+
+
 @pytest.mark.parametrize("entity", ["WeChat Pay", "Temu", "Douyin"])
 def test_the_data_laws_reach_a_platform_through_the_actors_they_bind(curated_kg, entity):
     rows = curated_kg.query("regulatory_exposure_of_entity", entity=entity).rows
