@@ -85,5 +85,7 @@ def test_what_came_into_force_in_2025_and_2026(curated_kg):
     def in_force(year):
         return {row["instrument"] for row in curated_kg.query("instruments_effective_in_year", year=year).rows}
     assert {"id:ai-generated-content-labelling-measures", "id:facial-recognition-security-measures",
-            "id:pi-compliance-audit-measures"} <= in_force("2025")
-    assert {"id:cybersecurity-law-amendment-2025", "id:internet-platform-pricing-conduct-rules"} <= in_force("2026")
+            "id:pi-compliance-audit-measures", "id:platform-tax-information-reporting-regulations",
+            "id:government-data-sharing-regulation"} <= in_force("2025")
+    assert {"id:cybersecurity-law-amendment-2025", "id:internet-platform-pricing-conduct-rules",
+            "id:minors-online-information-classification-measures"} <= in_force("2026")
