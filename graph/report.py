@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from .namespaces import ID, KG, curie, slug
 
 __all__ = ["report", "currency_section", "coverage_section", "wikidata_section", "rulebook_section",
-           "scale_section", "source_quality_section"]
+           "scale_section", "source_quality_section", "resting_on_weak_sources"]
 
 #: Classes counted together in the scale table, by the row they count in.
 SCALE_ROWS = {
@@ -168,18 +168,29 @@ def rulebook_section(facts) -> list[str]:
     return lines
 
 
-def source_quality_section(facts) -> list[str]:
-    """Markdown: sources by quality, and the claims, observations and records that rest on weak sources alone."""
-    quality = Counter((r.get("quality") or "not classified") if r["kind"] != "seed" else "seed"
-                      for r in facts.source_records.values())
+def resting_on_weak_sources(facts) -> dict[str, list[str]]:
+    """The claims, observations and entity records whose every source is classed weak, as sorted IRIs.
+
+    >>> from graph.export import Facts
+    >>> from graph.store import to_store
+    >>> resting_on_weak_sources(Facts(to_store(tiny_graph())))
+    {'claims': [], 'observations': [], 'records': []}
+    """
     weak = {s for s, r in facts.source_records.items() if r.get("quality") == "weak"}
 
     def alone(holders):
         return sorted(h for h in holders if facts.citations.get(h) and all(s in weak for s, _ in facts.citations[h]))
 
-    claims = alone(c for c, v in facts.claims.items() if v["class"] == str(KG.Claim))
-    observations = alone(facts.observations)
-    records = alone(facts.entities)
+    return {"claims": alone(c for c, v in facts.claims.items() if v["class"] == str(KG.Claim)),
+            "observations": alone(facts.observations), "records": alone(facts.entities)}
+
+
+def source_quality_section(facts) -> list[str]:
+    """Markdown: sources by quality, and the claims, observations and records that rest on weak sources alone."""
+    quality = Counter((r.get("quality") or "not classified") if r["kind"] != "seed" else "seed"
+                      for r in facts.source_records.values())
+    alone = resting_on_weak_sources(facts)
+    claims, observations, records = alone["claims"], alone["observations"], alone["records"]
     lines = ["## Source quality", "", "| quality | sources |", "|---|---|"]
     lines += [f"| {q} | {n} |" for q, n in sorted(quality.items())]
     lines += ["", f"Claims resting on weak sources alone: {len(claims)}."]
